@@ -1,0 +1,98 @@
+#include <mmgen/losses.hpp>
+
+#include <cmath>
+#include <stdexcept>
+
+#include <mmgen/autograd.hpp>
+#include <mmgen/ops.hpp>
+#include <mmgen/scalar_math.hpp>
+
+namespace mmgen {
+
+namespace {
+void require_same_shape(const char* op, const Tensor& a, const Tensor& b) {
+    if (a.shape() != b.shape())
+        throw std::invalid_argument(std::string(op) + ": " + a.shape_str() + " and " + b.shape_str() +
+                                    ": prediction and target shapes differ");
+}
+
+// Reduces a tensor of per-element (or per-row) terms.
+Tensor reduce(const Tensor& terms, Reduction reduction, std::size_t rows) {
+    switch (reduction) {
+        case Reduction::sum: return sum(terms);
+        case Reduction::mean: return mean(terms);
+        case Reduction::batch_mean: return sum(terms) / static_cast<real>(rows == 0 ? 1 : rows);
+    }
+    throw std::invalid_argument("loss: unknown reduction");
+}
+
+std::size_t rows_of(const Tensor& t) { return t.rank() == 0 ? 1 : t.dim(0); }
+}  // namespace
+
+// ℓ(x, t) = max(x, 0) − x t + log(1 + e^−|x|)  — never exponentiates a large positive number
+// ∂ℓ/∂x = σ(x) − t,  ∂ℓ/∂t = −x
+Tensor bce_with_logits(const Tensor& logits, const Tensor& targets, Reduction reduction) {
+    require_same_shape("bce_with_logits", logits, targets);
+    Tensor terms = Tensor::empty(logits.shape());
+    const auto x = logits.data(), t = targets.data();
+    auto l = terms.data();
+    for (std::size_t i = 0; i < l.size(); ++i) l[i] = log1p_exp(x[i]) - x[i] * t[i];
+    terms = record(terms, "bce_with_logits", {logits, targets}, [logits, targets](Node& out) mutable {
+        const auto x = logits.data(), t = targets.data();
+        if (logits.requires_grad()) {
+            auto dx = logits.grad_buffer();
+            for (std::size_t i = 0; i < dx.size(); ++i) dx[i] += out.grad[i] * (logistic(x[i]) - t[i]);
+        }
+        if (targets.requires_grad()) {
+            auto dt = targets.grad_buffer();
+            for (std::size_t i = 0; i < dt.size(); ++i) dt[i] += out.grad[i] * -x[i];
+        }
+    });
+    return reduce(terms, reduction, rows_of(logits));
+}
+
+// ℓ_r = lse(x_r) − x_r[label_r];  ∂ℓ_r/∂x_r = softmax(x_r) − onehot(label_r)
+Tensor cross_entropy(const Tensor& logits, const std::vector<std::size_t>& labels, Reduction reduction) {
+    if (logits.rank() != 2 || logits.dim(0) != labels.size())
+        throw std::invalid_argument("cross_entropy: logits " + logits.shape_str() + " and " +
+                                    std::to_string(labels.size()) + " labels: expected (batch, classes) with one "
+                                    "label per row");
+    const std::size_t classes = logits.dim(1);
+    for (auto label : labels)
+        if (label >= classes)
+            throw std::invalid_argument("cross_entropy: label " + std::to_string(label) + " out of range for logits " +
+                                        logits.shape_str());
+    Tensor log_probs = log_softmax(logits);  // (B, C)
+    Tensor terms = Tensor::empty({labels.size()});
+    for (std::size_t r = 0; r < labels.size(); ++r) terms.data()[r] = -log_probs.data()[r * classes + labels[r]];
+    terms = record(terms, "cross_entropy", {log_probs}, [log_probs, labels, classes](Node& out) mutable {
+        auto dlp = log_probs.grad_buffer();  // ∂ℓ_r/∂ log p[r, label_r] = −1
+        for (std::size_t r = 0; r < labels.size(); ++r) dlp[r * classes + labels[r]] -= out.grad[r];
+    });
+    return reduce(terms, reduction == Reduction::sum ? Reduction::sum : Reduction::mean, labels.size());
+}
+
+// (x − t)²: composed from sub and square, whose backwards give 2(x − t) and −2(x − t)
+Tensor mse(const Tensor& prediction, const Tensor& target, Reduction reduction) {
+    require_same_shape("mse", prediction, target);
+    return reduce(square(prediction - target), reduction, rows_of(prediction));
+}
+
+// ½ Σⱼ (μ² + e^logvar − 1 − logvar) per row: composed from primitives, so its gradient
+// ∂/∂μ = μ, ∂/∂logvar = ½(e^logvar − 1) comes from theirs
+Tensor gaussian_kl(const Tensor& mu, const Tensor& logvar, Reduction reduction) {
+    if (mu.shape() != logvar.shape() || mu.rank() != 2)
+        throw std::invalid_argument("gaussian_kl: mu " + mu.shape_str() + " and logvar " + logvar.shape_str() +
+                                    ": expected two (batch, latent) tensors of the same shape");
+    Tensor per_row = sum(square(mu) + exp(logvar) - logvar - real(1), 1) * real(0.5);  // (B)
+    return reduce(per_row, reduction == Reduction::sum ? Reduction::sum : Reduction::mean, mu.dim(0));
+}
+
+// log mean exp x = lse(x) − log n
+Tensor log_mean_exp(const Tensor& x) {
+    if (x.rank() < 1 || x.dim(-1) == 0)
+        throw std::invalid_argument("log_mean_exp: needs a non-empty last axis, got shape " + x.shape_str());
+    return log_sum_exp(x) - static_cast<real>(std::log(static_cast<double>(x.dim(-1))));
+}
+
+}  // namespace mmgen
