@@ -29,8 +29,11 @@ void reference(const GemmShape& s, T alpha, const T* a, const T* b, T beta, T* c
 CBLAS_TRANSPOSE flag(bool transpose) { return transpose ? CblasTrans : CblasNoTrans; }
 
 
+thread_local std::vector<GemmShape>* g_trace = nullptr;
+
 template <class T>
 void blas(const GemmShape& s, T alpha, const T* a, const T* b, T beta, T* c) {
+    if (g_trace) g_trace->push_back(s);
     if (s.m == 0 || s.n == 0) return;
     const int m = static_cast<int>(s.m), n = static_cast<int>(s.n), k = static_cast<int>(s.k);
     const int lda = std::max(1, s.transpose_a ? m : k);  // row stride of A as stored
@@ -57,6 +60,8 @@ void gemm_reference(const GemmShape& s, float alpha, const float* a, const float
 void gemm_reference(const GemmShape& s, double alpha, const double* a, const double* b, double beta, double* c) {
     reference(s, alpha, a, b, beta, c);
 }
+
+void set_gemm_trace(std::vector<GemmShape>* trace) { g_trace = trace; }
 
 void set_blas_threads(int threads) { openblas_set_num_threads(threads); }
 int blas_threads() { return openblas_get_num_threads(); }

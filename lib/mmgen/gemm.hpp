@@ -8,6 +8,7 @@
 // gemm() calls OpenBLAS (cblas_sgemm / cblas_dgemm); gemm_reference() is the same contract
 // in plain loops, kept beside it so the tests can hold them together.
 #include <cstddef>
+#include <vector>
 
 namespace mmgen {
 
@@ -22,6 +23,10 @@ void gemm(const GemmShape& s, double alpha, const double* a, const double* b, do
 
 void gemm_reference(const GemmShape& s, float alpha, const float* a, const float* b, float beta, float* c);
 void gemm_reference(const GemmShape& s, double alpha, const double* a, const double* b, double beta, double* c);
+
+// While a trace is set, every gemm() call appends its shape to it (nullptr to stop). The
+// benchmark uses this to replay exactly the GEMM calls of a training step.
+void set_gemm_trace(std::vector<GemmShape>* trace);
 
 // Number of threads OpenBLAS uses (and that it currently uses).
 void set_blas_threads(int threads);

@@ -5,7 +5,7 @@
 
 #include <mmgen/autograd.hpp>
 #include <mmgen/ops.hpp>
-#include <mmgen/scalar_math.hpp>
+#include <mmgen/vector_math.hpp>
 
 namespace mmgen {
 
@@ -22,6 +22,7 @@ Tensor reduce(const Tensor& terms, Reduction reduction, std::size_t rows) {
         case Reduction::sum: return sum(terms);
         case Reduction::mean: return mean(terms);
         case Reduction::batch_mean: return sum(terms) / static_cast<real>(rows == 0 ? 1 : rows);
+        case Reduction::none: return terms;
     }
     throw std::invalid_argument("loss: unknown reduction");
 }
@@ -34,16 +35,16 @@ std::size_t rows_of(const Tensor& t) { return t.rank() == 0 ? 1 : t.dim(0); }
 Tensor bce_with_logits(const Tensor& logits, const Tensor& targets, Reduction reduction) {
     require_same_shape("bce_with_logits", logits, targets);
     Tensor terms = Tensor::empty(logits.shape());
-    const auto x = logits.data(), t = targets.data();
-    auto l = terms.data();
-    for (std::size_t i = 0; i < l.size(); ++i) l[i] = log1p_exp(x[i]) - x[i] * t[i];
-    terms = record(terms, "bce_with_logits", {logits, targets}, [logits, targets](Node& out) mutable {
-        const auto x = logits.data(), t = targets.data();
+    std::vector<real> sigma(logits.numel());  // σ(x), kept for the backward pass
+    vmath::bce_with_logits(logits.data(), targets.data(), terms.data(), sigma);
+    terms = record(terms, "bce_with_logits", {logits, targets}, [logits, targets, sigma](Node& out) mutable {
         if (logits.requires_grad()) {
+            const auto t = targets.data();
             auto dx = logits.grad_buffer();
-            for (std::size_t i = 0; i < dx.size(); ++i) dx[i] += out.grad[i] * (logistic(x[i]) - t[i]);
+            for (std::size_t i = 0; i < dx.size(); ++i) dx[i] += out.grad[i] * (sigma[i] - t[i]);
         }
         if (targets.requires_grad()) {
+            const auto x = logits.data();
             auto dt = targets.grad_buffer();
             for (std::size_t i = 0; i < dt.size(); ++i) dt[i] += out.grad[i] * -x[i];
         }
@@ -69,7 +70,8 @@ Tensor cross_entropy(const Tensor& logits, const std::vector<std::size_t>& label
         auto dlp = log_probs.grad_buffer();  // ∂ℓ_r/∂ log p[r, label_r] = −1
         for (std::size_t r = 0; r < labels.size(); ++r) dlp[r * classes + labels[r]] -= out.grad[r];
     });
-    return reduce(terms, reduction == Reduction::sum ? Reduction::sum : Reduction::mean, labels.size());
+    return reduce(terms, reduction == Reduction::sum || reduction == Reduction::none ? reduction : Reduction::mean,
+                  labels.size());
 }
 
 // (x − t)²: composed from sub and square, whose backwards give 2(x − t) and −2(x − t)
@@ -85,7 +87,8 @@ Tensor gaussian_kl(const Tensor& mu, const Tensor& logvar, Reduction reduction) 
         throw std::invalid_argument("gaussian_kl: mu " + mu.shape_str() + " and logvar " + logvar.shape_str() +
                                     ": expected two (batch, latent) tensors of the same shape");
     Tensor per_row = sum(square(mu) + exp(logvar) - logvar - real(1), 1) * real(0.5);  // (B)
-    return reduce(per_row, reduction == Reduction::sum ? Reduction::sum : Reduction::mean, mu.dim(0));
+    return reduce(per_row, reduction == Reduction::sum || reduction == Reduction::none ? reduction : Reduction::mean,
+                  mu.dim(0));
 }
 
 // log mean exp x = lse(x) − log n

@@ -3,7 +3,7 @@
 //
 // Reductions: `sum` adds every term; `mean` averages them; `batch_mean` adds every term and
 // divides by the number of rows — the per-example sum averaged over the batch, which is what
-// an ELBO in nats per image needs.
+// an ELBO in nats per image needs; `none` returns the terms unreduced.
 #include <cstddef>
 #include <vector>
 
@@ -11,7 +11,7 @@
 
 namespace mmgen {
 
-enum class Reduction { sum, mean, batch_mean };
+enum class Reduction { sum, mean, batch_mean, none };
 
 // Binary cross-entropy between Bernoulli(σ(logits)) and targets t ∈ [0, 1], elementwise:
 //   ℓ(x, t) = −[t log σ(x) + (1 − t) log(1 − σ(x))] = max(x, 0) − x t + log(1 + e^−|x|)

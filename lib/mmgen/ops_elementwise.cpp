@@ -2,6 +2,7 @@
 #include <mmgen/autograd.hpp>
 #include <mmgen/ops.hpp>
 #include <mmgen/scalar_math.hpp>
+#include <mmgen/vector_math.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -11,18 +12,33 @@ namespace mmgen {
 
 namespace {
 
+// dx += dy · f'(x, y), over restrict pointers so the loop vectorises
+template <class DF>
+void accumulate_unary_grad(const Tensor& x, const Node& out, DF dfdx) {
+    real* __restrict dx = x.grad_buffer().data();
+    const real* __restrict xs = x.data().data();
+    const real* __restrict ys = out.data.data();
+    const real* __restrict dy = out.grad.data();
+    const std::size_t n = out.data.size();
+    for (std::size_t i = 0; i < n; ++i) dx[i] += dy[i] * dfdx(xs[i], ys[i]);
+}
+
 // y = f(x) elementwise; backward: dx += dy · f'(x), with f' given the input and the output.
 template <class F, class DF>
 Tensor unary(const char* op, const Tensor& x, F f, DF dfdx) {
     Tensor y = Tensor::empty(x.shape());
     const auto xs = x.data();
-    auto ys = y.data();
+    real* __restrict ys = y.data().data();
     for (std::size_t i = 0; i < xs.size(); ++i) ys[i] = f(xs[i]);
-    return record(y, op, {x}, [x, dfdx](Node& out) mutable {
-        const auto xs = x.data();
-        auto dx = x.grad_buffer();
-        for (std::size_t i = 0; i < dx.size(); ++i) dx[i] += out.grad[i] * dfdx(xs[i], out.data[i]);
-    });
+    return record(y, op, {x}, [x, dfdx](Node& out) mutable { accumulate_unary_grad(x, out, dfdx); });
+}
+
+// The same with the forward computed by a whole-array kernel (vector_math.hpp).
+template <class DF>
+Tensor unary_kernel(const char* op, const Tensor& x, void (*kernel)(std::span<const real>, std::span<real>), DF dfdx) {
+    Tensor y = Tensor::empty(x.shape());
+    kernel(x.data(), y.data());
+    return record(y, op, {x}, [x, dfdx](Node& out) mutable { accumulate_unary_grad(x, out, dfdx); });
 }
 
 // Checks that a and b are the same shape, or that one broadcasts over the other (a row vector
@@ -133,12 +149,12 @@ Tensor operator-(const Tensor& x) { return neg(x); }
 
 // d eˣ/dx = eˣ = y
 Tensor exp(const Tensor& x) {
-    return unary("exp", x, [](real v) { return std::exp(v); }, [](real, real y) { return y; });
+    return unary_kernel("exp", x, vmath::exp, [](real, real y) { return y; });
 }
 
 // d log x/dx = 1/x
 Tensor log(const Tensor& x) {
-    return unary("log", x, [](real v) { return std::log(v); }, [](real v, real) { return real(1) / v; });
+    return unary_kernel("log", x, vmath::log, [](real v, real) { return real(1) / v; });
 }
 
 // d √x/dx = 1/(2√x) = 1/(2y)
@@ -159,12 +175,12 @@ Tensor pow(const Tensor& x, real p) {
 
 // dσ(x)/dx = σ(x)(1 − σ(x)) = y(1 − y); σ computed without overflowing exp
 Tensor sigmoid(const Tensor& x) {
-    return unary("sigmoid", x, [](real v) { return logistic(v); }, [](real, real y) { return y * (1 - y); });
+    return unary_kernel("sigmoid", x, vmath::sigmoid, [](real, real y) { return y * (1 - y); });
 }
 
 // d tanh x/dx = 1 − tanh² x = 1 − y²
 Tensor tanh(const Tensor& x) {
-    return unary("tanh", x, [](real v) { return std::tanh(v); }, [](real, real y) { return 1 - y * y; });
+    return unary_kernel("tanh", x, vmath::tanh, [](real, real y) { return 1 - y * y; });
 }
 
 // d relu(x)/dx = 1 if x > 0 else 0 (the kink at 0 takes 0)
@@ -181,7 +197,7 @@ Tensor leaky_relu(const Tensor& x, real slope) {
 
 // softplus(x) = log(1 + eˣ) = max(x, 0) + log(1 + e^−|x|);  d/dx = σ(x)
 Tensor softplus(const Tensor& x) {
-    return unary("softplus", x, [](real v) { return log1p_exp(v); }, [](real v, real) { return logistic(v); });
+    return unary_kernel("softplus", x, vmath::softplus, [](real v, real) { return logistic(v); });
 }
 
 // d clamp(x, lo, hi)/dx = 1 inside [lo, hi], 0 outside

@@ -1,0 +1,78 @@
+#include <mmgen/models/vae.hpp>
+
+#include <cmath>
+#include <numbers>
+
+#include <mmgen/autograd.hpp>
+#include <mmgen/losses.hpp>
+#include <mmgen/ops.hpp>
+
+namespace mmgen::models {
+
+Vae::Vae(const VaeConfig& c, Rng& rng) : config_(c) {
+    // one Linear produces μ and log σ² side by side (B, 2·latent); encode() splits them
+    encoder = register_module("encoder", nn::mlp({c.input, c.hidden, 2 * c.latent}, rng));
+    decoder = register_module("decoder", nn::mlp({c.latent, c.hidden, c.input}, rng));
+}
+
+Posterior Vae::encode(const Tensor& x) {
+    auto parts = split(encoder->forward(x), {config_.latent, config_.latent}, 1);
+    return {parts[0], parts[1]};
+}
+
+Tensor Vae::decode(const Tensor& z) { return decoder->forward(z); }
+
+Tensor Vae::reparameterize(const Posterior& q, const Tensor& eps) {
+    return q.mu + exp(q.logvar * real(0.5)) * eps;  // (B, latent)
+}
+
+ElboTerms Vae::negative_elbo(const Tensor& x, const Tensor& eps, real beta) {
+    const Posterior q = encode(x);
+    const Tensor logits = decode(reparameterize(q, eps));                            // (B, 784)
+    Tensor reconstruction = bce_with_logits(logits, x, Reduction::batch_mean);       // −log p(x|z)
+    Tensor kl = gaussian_kl(q.mu, q.logvar, Reduction::batch_mean);                  // KL(q ‖ p)
+    Tensor loss = beta == 1 ? reconstruction + kl : reconstruction + kl * beta;
+    return {loss, reconstruction, kl};
+}
+
+Tensor log_normal_diag(const Tensor& z, const Tensor& mu, const Tensor& logvar) {
+    const auto log_2pi = static_cast<real>(std::log(2 * std::numbers::pi));
+    Tensor terms = logvar + square(z - mu) * exp(-logvar) + log_2pi;  // (B, d)
+    return sum(terms, 1) * real(-0.5);
+}
+
+Tensor log_standard_normal(const Tensor& z) {
+    const auto log_2pi = static_cast<real>(std::log(2 * std::numbers::pi));
+    return sum(square(z) + log_2pi, 1) * real(-0.5);
+}
+
+// log p(x|z) = −Σ_pixels bce(logits, x), one value per row
+Tensor Vae::log_likelihood(const Tensor& x, const Tensor& z) {
+    return -sum(bce_with_logits(decode(z), x, Reduction::none), 1);
+}
+
+Tensor Vae::importance_weighted_bound(const Tensor& x, std::size_t k, Rng& rng, std::size_t chunk) {
+    NoGradGuard no_grad;
+    const std::size_t batch = x.dim(0), d = config_.latent, pixels = config_.input;
+    const Posterior q = encode(x);
+    Tensor bound = Tensor::empty({batch});
+    std::vector<real> log_w(k);  // log p(x|zₖ) + log p(zₖ) − log q(zₖ|x)
+    for (std::size_t b = 0; b < batch; ++b) {
+        const Tensor mu = slice_rows(q.mu, b, b + 1), logvar = slice_rows(q.logvar, b, b + 1);  // (1, d)
+        const Tensor image = slice_rows(x, b, b + 1);                                         // (1, pixels)
+        for (std::size_t start = 0; start < k; start += chunk) {
+            const std::size_t n = std::min(chunk, k - start);
+            Tensor eps = Tensor::randn({n, d}, rng);                 // (n, d)
+            Tensor z = mu + exp(logvar * real(0.5)) * eps;          // (n, d), μ and σ broadcast over rows
+            Tensor images = Tensor::empty({n, pixels});              // x repeated n times
+            for (std::size_t r = 0; r < n; ++r)
+                std::copy(image.data().begin(), image.data().end(), images.data().begin() + static_cast<std::ptrdiff_t>(r * pixels));
+            Tensor lw = log_likelihood(images, z) + log_standard_normal(z) - log_normal_diag(z, mu, logvar);
+            std::copy(lw.data().begin(), lw.data().end(), log_w.begin() + static_cast<std::ptrdiff_t>(start));
+        }
+        bound.data()[b] = log_mean_exp(Tensor::from_data({k}, log_w)).item();
+    }
+    return bound;
+}
+
+}  // namespace mmgen::models

@@ -1,0 +1,145 @@
+// The VAE of chapter 03: its KL term, the ELBO as a lower bound, the importance-weighted
+// bound, and the gradient of −ELBO.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <numbers>
+
+#include <mmgen/autograd.hpp>
+#include <mmgen/gradcheck.hpp>
+#include <mmgen/losses.hpp>
+#include <mmgen/models/vae.hpp>
+#include <mmgen/ops.hpp>
+
+using namespace mmgen;
+using Catch::Matchers::WithinAbs;
+
+namespace {
+// A 1-D latent VAE on 3 "pixels", small enough to integrate over z numerically.
+struct TinyVae {
+    Rng rng{7};
+    models::Vae vae{models::VaeConfig{3, 4, 1}, rng};
+    Tensor x = Tensor::from_data({1, 3}, {1, 0, 1});
+
+    // log p(x|z) + log p(z) on a grid of z, with the grid step
+    static constexpr double lo = -12, hi = 12;
+    static constexpr std::size_t points = 24001;
+    double step() const { return (hi - lo) / (points - 1); }
+    Tensor grid() const {
+        Tensor z = Tensor::empty({points, 1});
+        for (std::size_t i = 0; i < points; ++i) z.data()[i] = lo + static_cast<double>(i) * step();
+        return z;
+    }
+    Tensor repeated_x() const {
+        Tensor xs = Tensor::empty({points, 3});
+        for (std::size_t i = 0; i < points; ++i)
+            for (std::size_t j = 0; j < 3; ++j) xs.data()[i * 3 + j] = x.data()[j];
+        return xs;
+    }
+    // trapezoid rule of exp(f) in log space
+    double log_integral_exp(const std::vector<double>& f) const {
+        const double m = *std::max_element(f.begin(), f.end());
+        double s = 0;
+        for (std::size_t i = 0; i < f.size(); ++i) s += (i == 0 || i + 1 == f.size() ? 0.5 : 1.0) * std::exp(f[i] - m);
+        return m + std::log(s * step());
+    }
+};
+}  // namespace
+
+TEST_CASE("the closed-form Gaussian KL is zero at the prior and matches a Monte-Carlo estimate", "[vae][losses]") {
+    SECTION("KL(N(0, I) || N(0, I)) = 0") {
+        Tensor mu = Tensor::zeros({3, 5}), logvar = Tensor::zeros({3, 5});
+        REQUIRE_THAT(gaussian_kl(mu, logvar, Reduction::sum).item(), WithinAbs(0, 1e-15));
+    }
+    SECTION("closed form within 4 standard errors of E_q[log q(z) − log p(z)]") {
+        Rng rng(3);
+        Tensor mu = Tensor::randn({1, 3}, rng), logvar = Tensor::randn({1, 3}, rng, 0.5);
+        const double closed = gaussian_kl(mu, logvar, Reduction::sum).item();
+        const std::size_t n = 200000;
+        Tensor eps = Tensor::randn({n, 3}, rng);
+        Tensor z = mu + exp(logvar * 0.5) * eps;
+        Tensor log_ratio = models::log_normal_diag(z, mu, logvar) - models::log_standard_normal(z);  // (n)
+        double mean = 0, sq = 0;
+        for (double v : log_ratio.data()) mean += v, sq += v * v;
+        mean /= n;
+        const double standard_error = std::sqrt((sq / n - mean * mean) / n);
+        INFO("closed form " << closed << ", Monte Carlo " << mean << " ± " << standard_error);
+        REQUIRE(std::abs(closed - mean) < 4 * standard_error);
+        REQUIRE(closed > 0);
+    }
+}
+
+TEST_CASE("with a 1-D latent the ELBO is below log p(x) by exactly KL(q || p(z|x))", "[vae]") {
+    TinyVae t;
+    NoGradGuard no_grad;
+    const Tensor z = t.grid();
+    std::vector<double> log_joint(TinyVae::points), log_lik(TinyVae::points);
+    const Tensor ll = t.vae.log_likelihood(t.repeated_x(), z), lp = models::log_standard_normal(z);
+    for (std::size_t i = 0; i < TinyVae::points; ++i) log_lik[i] = ll.data()[i], log_joint[i] = ll.data()[i] + lp.data()[i];
+    const double log_px = t.log_integral_exp(log_joint);
+
+    const auto q = t.vae.encode(t.x);
+    const double mu = q.mu.item(), var = std::exp(q.logvar.item());
+    auto log_q = [&](double v) { return -0.5 * (std::log(2 * std::numbers::pi * var) + (v - mu) * (v - mu) / var); };
+    double expected_log_lik = 0, kl_to_posterior = 0;  // E_q[log p(x|z)] and KL(q || p(z|x)) by quadrature
+    for (std::size_t i = 0; i < TinyVae::points; ++i) {
+        const double zi = z.data()[i], w = (i == 0 || i + 1 == TinyVae::points ? 0.5 : 1.0) * t.step();
+        const double qz = std::exp(log_q(zi));
+        expected_log_lik += w * qz * log_lik[i];
+        kl_to_posterior += w * qz * (log_q(zi) - (log_joint[i] - log_px));
+    }
+    const double elbo = expected_log_lik - gaussian_kl(q.mu, q.logvar, Reduction::sum).item();
+    INFO("log p(x) = " << log_px << ", ELBO = " << elbo << ", KL(q || p(z|x)) = " << kl_to_posterior);
+    REQUIRE(elbo <= log_px);
+    REQUIRE(kl_to_posterior > 1e-4);  // the bound is not tight at a random initialisation
+    REQUIRE_THAT(log_px - elbo, WithinAbs(kl_to_posterior, 1e-6));
+}
+
+TEST_CASE("the importance-weighted bound grows with K towards log p(x)", "[vae]") {
+    TinyVae t;
+    NoGradGuard no_grad;
+    const Tensor z = t.grid();
+    const Tensor ll = t.vae.log_likelihood(t.repeated_x(), z), lp = models::log_standard_normal(z);
+    std::vector<double> log_joint(TinyVae::points);
+    for (std::size_t i = 0; i < TinyVae::points; ++i) log_joint[i] = ll.data()[i] + lp.data()[i];
+    const double log_px = t.log_integral_exp(log_joint);
+
+    Rng rng(11);
+    const std::size_t repeats = 400;  // average the random bound to see its expectation
+    std::vector<double> bounds;
+    for (std::size_t k : {1, 4, 32, 512}) {
+        double total = 0;
+        for (std::size_t r = 0; r < repeats; ++r) total += t.vae.importance_weighted_bound(t.x, k, rng).item();
+        bounds.push_back(total / repeats);
+    }
+    INFO("log p(x) = " << log_px << "; L_1, L_4, L_32, L_512 = " << bounds[0] << ", " << bounds[1] << ", "
+                       << bounds[2] << ", " << bounds[3]);
+    for (std::size_t i = 1; i < bounds.size(); ++i) REQUIRE(bounds[i] >= bounds[i - 1]);
+    REQUIRE(bounds.back() <= log_px + 1e-3);
+    REQUIRE(log_px - bounds.back() < 0.1 * (log_px - bounds.front()));  // closes 90% of the ELBO's gap
+}
+
+TEST_CASE("the gradient of −ELBO matches central differences for every parameter", "[vae][gradcheck]") {
+    Rng rng(5);
+    models::Vae vae(models::VaeConfig{6, 5, 2}, rng);
+    Tensor x = Tensor::uniform({3, 6}, rng, 0, 1);
+    Tensor eps = Tensor::randn({3, 2}, rng);  // the noise is held fixed
+    for (real beta : {1.0, 4.0}) {
+        auto result = gradcheck(
+            "vae negative elbo", [&](const std::vector<Tensor>&) { return vae.negative_elbo(x, eps, beta).loss; },
+            vae.parameters(), rng);
+        INFO("beta " << beta << ": " << result.message);
+        REQUIRE(result.ok);
+    }
+}
+
+TEST_CASE("the VAE names its parameters like the PyTorch example", "[vae][nn]") {
+    Rng rng(1);
+    models::Vae vae(models::VaeConfig{}, rng);
+    std::vector<std::string> names;
+    for (auto& [name, t] : vae.named_parameters()) names.push_back(name + " " + t.shape_str());
+    REQUIRE(names == std::vector<std::string>{"encoder.0.weight (400, 784)", "encoder.0.bias (400)",
+                                              "encoder.2.weight (40, 400)", "encoder.2.bias (40)",
+                                              "decoder.0.weight (400, 20)", "decoder.0.bias (400)",
+                                              "decoder.2.weight (784, 400)", "decoder.2.bias (784)"});
+}
