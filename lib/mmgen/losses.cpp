@@ -32,24 +32,35 @@ std::size_t rows_of(const Tensor& t) { return t.rank() == 0 ? 1 : t.dim(0); }
 
 // ℓ(x, t) = max(x, 0) − x t + log(1 + e^−|x|)  — never exponentiates a large positive number
 // ∂ℓ/∂x = σ(x) − t,  ∂ℓ/∂t = −x
+// For the reducing forms the terms are summed inside the kernel, so the loss is one node whose
+// backward writes g · scale · (σ(x) − t) straight into the logits' gradient.
 Tensor bce_with_logits(const Tensor& logits, const Tensor& targets, Reduction reduction) {
     require_same_shape("bce_with_logits", logits, targets);
-    Tensor terms = Tensor::empty(logits.shape());
-    std::vector<real> sigma(logits.numel());  // σ(x), kept for the backward pass
-    vmath::bce_with_logits(logits.data(), targets.data(), terms.data(), sigma);
-    terms = record(terms, "bce_with_logits", {logits, targets}, [logits, targets, sigma](Node& out) mutable {
-        if (logits.requires_grad()) {
-            const auto t = targets.data();
-            auto dx = logits.grad_buffer();
-            for (std::size_t i = 0; i < dx.size(); ++i) dx[i] += out.grad[i] * (sigma[i] - t[i]);
-        }
-        if (targets.requires_grad()) {
-            const auto x = logits.data();
-            auto dt = targets.grad_buffer();
-            for (std::size_t i = 0; i < dt.size(); ++i) dt[i] += out.grad[i] * -x[i];
-        }
-    });
-    return reduce(terms, reduction, rows_of(logits));
+    const std::size_t n = logits.numel();
+    Buffer terms(n), sigma(n);  // ℓ per element; σ(x), kept for the backward pass
+    const double total = vmath::bce_with_logits(logits.data(), targets.data(), terms, sigma);
+    const bool unreduced = reduction == Reduction::none;
+    double scale = 1;  // ∂ loss / ∂ℓᵢ
+    if (reduction == Reduction::mean) scale = 1.0 / static_cast<double>(n == 0 ? 1 : n);
+    if (reduction == Reduction::batch_mean) scale = 1.0 / static_cast<double>(rows_of(logits) == 0 ? 1 : rows_of(logits));
+    Tensor loss = unreduced ? Tensor::from_buffer(logits.shape(), std::move(terms))
+                            : Tensor::scalar(static_cast<real>(total * scale));
+    return record(loss, "bce_with_logits", {logits, targets},
+                  [logits, targets, sigma = std::move(sigma), unreduced, scale](Node& out) mutable {
+                      // upstream gradient of element i: out.grad[i] (unreduced) or g · scale
+                      const real g = unreduced ? real(0) : static_cast<real>(out.grad[0] * scale);
+                      const real* dy = out.grad.data();
+                      if (logits.requires_grad()) {
+                          const real* t = targets.data().data();
+                          real* dx = logits.grad_buffer().data();
+                          for (std::size_t i = 0; i < sigma.size(); ++i) dx[i] += (unreduced ? dy[i] : g) * (sigma[i] - t[i]);
+                      }
+                      if (targets.requires_grad()) {
+                          const real* x = logits.data().data();
+                          real* dt = targets.grad_buffer().data();
+                          for (std::size_t i = 0; i < sigma.size(); ++i) dt[i] -= (unreduced ? dy[i] : g) * x[i];
+                      }
+                  });
 }
 
 // ℓ_r = lse(x_r) − x_r[label_r];  ∂ℓ_r/∂x_r = softmax(x_r) − onehot(label_r)

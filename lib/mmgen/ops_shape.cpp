@@ -26,7 +26,7 @@ Tensor reshape(const Tensor& x, Shape shape) {
         throw std::invalid_argument("reshape: " + x.shape_str() + " to " + shape_string(shape) +
                                     ": the number of values differs (" + std::to_string(x.numel()) + " vs " +
                                     std::to_string(numel_of(shape)) + ")");
-    Tensor y = Tensor::from_data(std::move(shape), x.to_vector());
+    Tensor y = Tensor::from_buffer(std::move(shape), x.node().data);
     return record(y, "reshape", {x}, [x](Node& out) mutable {
         auto dx = x.grad_buffer();
         for (std::size_t i = 0; i < dx.size(); ++i) dx[i] += out.grad[i];

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include <mmgen/parallel.hpp>
+
 namespace mmgen::optim {
 
 namespace {
@@ -73,17 +75,21 @@ void Adam::step() {
     for (std::size_t k = 0; k < parameters_.size(); ++k) {
         Tensor& p = parameters_[k];
         if (!p.has_grad()) continue;
-        auto theta = p.data();
-        const auto g = p.grad();
-        auto m = m_[k].data();
-        auto v = v_[k].data();
-        for (std::size_t i = 0; i < theta.size(); ++i) {
-            const real gi = g[i] + weight_decay * theta[i];
-            m[i] = beta1 * m[i] + (1 - beta1) * gi;
-            v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
-            // θ −= lr · (m / c1) / (√(v / c2) + ε)
-            theta[i] -= step_size * m[i] / (std::sqrt(v[i]) * inv_sqrt_c2 + eps);
-        }
+        real* __restrict theta = p.data().data();
+        const real* __restrict g = p.grad().data();
+        real* __restrict m = m_[k].data().data();
+        real* __restrict v = v_[k].data().data();
+        const real b1 = beta1, b2 = beta2, wd = weight_decay, e = eps;
+        // a memory-bound stream over four arrays: split between the cores
+        parallel_for(p.numel(), [=](std::size_t begin, std::size_t end) {
+            for (std::size_t i = begin; i < end; ++i) {
+                const real gi = g[i] + wd * theta[i];
+                m[i] = b1 * m[i] + (1 - b1) * gi;
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+                // θ −= lr · (m / c1) / (√(v / c2) + ε)
+                theta[i] -= step_size * m[i] / (std::sqrt(v[i]) * inv_sqrt_c2 + e);
+            }
+        });
     }
 }
 

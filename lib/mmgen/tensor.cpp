@@ -26,7 +26,7 @@ std::span<real> Node::grad_buffer() {
 }
 
 namespace {
-Tensor make_leaf(Shape shape, std::vector<real> data, bool requires_grad) {
+Tensor make_leaf(Shape shape, Buffer data, bool requires_grad) {
     auto node = std::make_shared<Node>();
     node->shape = std::move(shape);
     node->data = std::move(data);
@@ -37,19 +37,27 @@ Tensor make_leaf(Shape shape, std::vector<real> data, bool requires_grad) {
 
 Tensor Tensor::empty(Shape shape, bool requires_grad) {
     const auto n = numel_of(shape);
-    return make_leaf(std::move(shape), std::vector<real>(n), requires_grad);
+    return make_leaf(std::move(shape), Buffer(n), requires_grad);  // default-initialised
 }
 Tensor Tensor::zeros(Shape shape, bool requires_grad) { return full(std::move(shape), 0, requires_grad); }
 Tensor Tensor::ones(Shape shape, bool requires_grad) { return full(std::move(shape), 1, requires_grad); }
 Tensor Tensor::full(Shape shape, real value, bool requires_grad) {
     const auto n = numel_of(shape);
-    return make_leaf(std::move(shape), std::vector<real>(n, value), requires_grad);
+    return make_leaf(std::move(shape), Buffer(n, value), requires_grad);
 }
 Tensor Tensor::scalar(real value, bool requires_grad) { return make_leaf({}, {value}, requires_grad); }
 
 Tensor Tensor::from_data(Shape shape, std::vector<real> data, bool requires_grad) {
     if (data.size() != numel_of(shape))
         throw std::invalid_argument("Tensor::from_data: shape " + shape_string(shape) + " holds " +
+                                    std::to_string(numel_of(shape)) + " values but " +
+                                    std::to_string(data.size()) + " were given");
+    return make_leaf(std::move(shape), Buffer(data.begin(), data.end()), requires_grad);
+}
+
+Tensor Tensor::from_buffer(Shape shape, Buffer data, bool requires_grad) {
+    if (data.size() != numel_of(shape))
+        throw std::invalid_argument("Tensor::from_buffer: shape " + shape_string(shape) + " holds " +
                                     std::to_string(numel_of(shape)) + " values but " +
                                     std::to_string(data.size()) + " were given");
     return make_leaf(std::move(shape), std::move(data), requires_grad);
@@ -105,7 +113,7 @@ real& Tensor::at(std::size_t row, std::size_t col) {
 }
 real Tensor::at(std::size_t row, std::size_t col) const { return const_cast<Tensor*>(this)->at(row, col); }
 
-std::vector<real> Tensor::to_vector() const { return node().data; }
+std::vector<real> Tensor::to_vector() const { return {node().data.begin(), node().data.end()}; }
 
 bool Tensor::requires_grad() const { return node().requires_grad; }
 

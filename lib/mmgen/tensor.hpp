@@ -16,6 +16,7 @@
 
 #include <mmgen/random.hpp>
 #include <mmgen/real.hpp>
+#include <mmgen/storage.hpp>
 
 namespace mmgen {
 
@@ -30,8 +31,8 @@ using BackwardFn = std::function<void(Node& out)>;
 
 struct Node {
     Shape shape;
-    std::vector<real> data;  // row-major, numel_of(shape) values
-    std::vector<real> grad;  // empty until a gradient is first accumulated
+    Buffer data;  // row-major, numel_of(shape) values
+    Buffer grad;  // empty until a gradient is first accumulated
     bool requires_grad = false;
     const char* op = "leaf";  // the op that produced this node, for messages and graph dumps
     std::vector<std::shared_ptr<Node>> parents;
@@ -54,6 +55,7 @@ public:
     static Tensor scalar(real value, bool requires_grad = false);  // shape ()
     // Throws if data.size() does not match the shape.
     static Tensor from_data(Shape shape, std::vector<real> data, bool requires_grad = false);
+    static Tensor from_buffer(Shape shape, Buffer data, bool requires_grad = false);
     static Tensor randn(Shape shape, Rng& rng, real stddev = 1, bool requires_grad = false);
     static Tensor uniform(Shape shape, Rng& rng, real lo, real hi, bool requires_grad = false);
 

@@ -52,18 +52,21 @@ void softplus(std::span<const real> x, std::span<real> y) {
     for (std::size_t i = 0; i < x.size(); ++i) out[i] = std::fmax(in[i], real(0)) + std::log1p(std::exp(-std::fabs(in[i])));
 }
 
-void bce_with_logits(std::span<const real> x, std::span<const real> t, std::span<real> loss, std::span<real> sigma) {
+double bce_with_logits(std::span<const real> x, std::span<const real> t, std::span<real> loss, std::span<real> sigma) {
     const real* xs = x.data();
     const real* ts = t.data();
     real* ls = loss.data();
     real* ss = sigma.data();
-#pragma omp simd
+    double total = 0;
+#pragma omp simd reduction(+ : total)
     for (std::size_t i = 0; i < x.size(); ++i) {
         const real e = std::exp(-std::fabs(xs[i]));
         ls[i] = std::fmax(xs[i], real(0)) - xs[i] * ts[i] + std::log1p(e);
+        total += ls[i];
         const real inv = real(1) / (real(1) + e);
         ss[i] = xs[i] >= 0 ? inv : e * inv;
     }
+    return total;
 }
 
 }  // namespace mmgen::vmath

@@ -21,7 +21,8 @@ void softplus(std::span<const real> x, std::span<real> y);  // y = log(1 + eˣ)
 
 // The binary cross-entropy of chapter 02–04's Bernoulli likelihoods, in one pass:
 //   loss = max(x, 0) − x t + log(1 + e^−|x|),   sigma = σ(x)  (kept for the backward pass)
-void bce_with_logits(std::span<const real> x, std::span<const real> t, std::span<real> loss,
+// Returns Σ loss, accumulated in double.
+double bce_with_logits(std::span<const real> x, std::span<const real> t, std::span<real> loss,
                      std::span<real> sigma);
 
 }  // namespace mmgen::vmath
