@@ -66,16 +66,20 @@ void backward(Tensor root, std::span<const real> seed) {
     if (seed.size() != root.numel())
         throw std::invalid_argument("backward: upstream gradient has " + std::to_string(seed.size()) +
                                     " values but the tensor has shape " + root.shape_str());
+    // Non-leaf gradients belong to one pass: left over from an earlier backward() through the
+    // same nodes, they would be pushed into the leaves a second time. Leaves keep accumulating.
+    const auto order = topological_order(root);
+    for (Node* node : order)
+        if (node->backward) node->grad.clear();
     auto g = root.grad_buffer();
     for (std::size_t i = 0; i < g.size(); ++i) g[i] += seed[i];
-    const auto order = topological_order(root);
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
         Node* node = *it;
         if (node->backward && !node->grad.empty()) node->backward(*node);
     }
 }
 
-void Tensor::backward() {
+void Tensor::backward() const {
     if (numel() != 1)
         throw std::invalid_argument("backward: without an upstream gradient the tensor must have one value, "
                                     "but it has shape " + shape_str());
@@ -83,7 +87,7 @@ void Tensor::backward() {
     mmgen::backward(*this, std::span<const real>(&one, 1));
 }
 
-void Tensor::backward(const Tensor& upstream) {
+void Tensor::backward(const Tensor& upstream) const {
     if (upstream.shape() != shape())
         throw std::invalid_argument("backward: upstream gradient of shape " + upstream.shape_str() +
                                     " for a tensor of shape " + shape_str());

@@ -91,8 +91,8 @@ public:
 
     // Reverse-mode differentiation from this tensor (see autograd.hpp): a one-element tensor
     // is seeded with gradient 1; otherwise pass the upstream gradient of the same shape.
-    void backward();
-    void backward(const Tensor& upstream);
+    void backward() const;
+    void backward(const Tensor& upstream) const;
 
     // The same values as a new leaf that no gradient flows through.
     Tensor detach() const;

@@ -1,0 +1,281 @@
+// Chapter 03 — the variational autoencoder and its ELBO.
+//
+// Read with README.md beside it. The program follows the README's steps:
+//   1. train the VAE (784 → 400 → 2 × latent, latent → 400 → 784) by minimising −ELBO
+//   2. measure it: test −ELBO = reconstruction + KL, and log p(x) by the importance-weighted bound
+//   3. look at it: reconstructions, prior samples, an interpolation, scored by the evaluator
+//   4. a 2-D latent space: posterior means by class, and the decoded manifold
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <numeric>
+
+#include <mmgen/autograd.hpp>
+#include <mmgen/checkpoint.hpp>
+#include <mmgen/data.hpp>
+#include <mmgen/image.hpp>
+#include <mmgen/models/scoring.hpp>
+#include <mmgen/models/vae.hpp>
+#include <mmgen/ops.hpp>
+#include <mmgen/optim.hpp>
+#include <mmgen/plot.hpp>
+#include <mmgen/train.hpp>
+
+#include "common/options.hpp"
+
+using namespace mmgen;
+namespace fs = std::filesystem;
+
+// The pytorch/examples configuration: 10 epochs, batch 128, Adam 1e-3, latent 20.
+constexpr std::size_t kEpochs = 10;
+constexpr std::size_t kLatent = 20;
+// The likelihood estimate: K importance samples for each of the first kIwImages test images.
+constexpr std::size_t kIwSamples = 1000, kIwImages = 1000;
+// Prior samples scored by the evaluator.
+constexpr std::size_t kScoredSamples = 10000;
+// A --quick run: this many training images, epochs, and smaller estimates.
+constexpr std::size_t kQuickTrain = 6000, kQuickEpochs = 2, kQuickIwSamples = 50, kQuickIwImages = 100,
+                      kQuickScored = 1000;
+
+struct VaeOptions {
+    chapter::Options common;
+    std::size_t latent = kLatent;
+    double beta = 1.0;
+    std::string reconstruct;  // a user's picture to reconstruct
+};
+
+// Per-image averages of −ELBO and its two terms.
+struct ElboValues {
+    double loss = 0, reconstruction = 0, kl = 0;
+};
+
+struct History {
+    std::vector<double> epoch, train_loss, train_rec, train_kl, test_loss, test_rec, test_kl;
+};
+
+// −ELBO and its terms over the first `limit` images of a dataset (0: all), one ε per image.
+ElboValues evaluate(models::Vae& vae, const data::Dataset& d, std::size_t limit, Rng& rng, double beta) {
+    NoGradGuard no_grad;
+    ElboValues total;
+    const std::size_t n = limit ? std::min(limit, d.n) : d.n;
+    for (std::size_t start = 0; start < n; start += 500) {
+        std::vector<std::size_t> idx(std::min(n, start + 500) - start);
+        std::iota(idx.begin(), idx.end(), start);
+        const Tensor x = data::images_to_tensor(d, idx, 0, 1);                    // (B, 784)
+        const Tensor eps = Tensor::randn({idx.size(), vae.config().latent}, rng);  // (B, latent)
+        const auto t = vae.negative_elbo(x, eps, static_cast<real>(beta));
+        const double w = double(idx.size()) / double(n);
+        total.loss += w * t.loss.item(), total.reconstruction += w * t.reconstruction.item(), total.kl += w * t.kl.item();
+    }
+    return total;
+}
+
+// Step 1: minimise −ELBO with Adam; test terms after every epoch. Resumable per epoch.
+History train_vae(models::Vae& vae, const data::Dataset& train, const data::Dataset& test, const VaeOptions& o,
+                  const fs::path& state_path, Rng& rng) {
+    const auto& c = o.common;
+    optim::Adam adam(vae.parameters(), static_cast<real>(c.lr));
+    data::Batcher batcher(train.n, c.batch_size, rng, false, c.quick ? std::optional<std::size_t>(kQuickTrain) : std::nullopt);
+    const std::size_t epochs = c.quick ? kQuickEpochs : c.epochs;
+    TrainingPosition position;
+    if (c.resume && fs::exists(state_path)) {
+        position = load_training_state(state_path, vae, adam);
+        rng.set_state(position.rng_state);
+        std::cerr << "resumed from " << state_path.string() << " after epoch " << position.epoch << "\n";
+    }
+    History h;
+    ProgressLine progress(epochs, batcher.batches_per_epoch());
+    for (std::size_t epoch = std::size_t(position.epoch) + 1; epoch <= epochs; ++epoch) {
+        vae.train();
+        progress.begin_epoch(epoch);
+        for (const auto& idx : batcher.epoch_batches()) {
+            const Tensor x = data::images_to_tensor(train, idx, 0, 1);  // (B, 784), grey levels in [0, 1]
+            const Tensor noise = Tensor::randn({idx.size(), o.latent}, rng);  // ε ~ N(0, I), (B, latent)
+            adam.zero_grad();
+            const auto terms = vae.negative_elbo(x, noise, static_cast<real>(o.beta));
+            terms.loss.backward();
+            adam.step();
+            const double loss = terms.loss.item(), rec = terms.reconstruction.item(), kl = terms.kl.item();
+            check_finite(std::size_t(++position.step), {{"reconstruction", rec}, {"kl", kl}});
+            progress.step(idx.size(), {{"-elbo", loss}, {"rec", rec}, {"kl", kl}});
+        }
+        const Terms means = progress.end_epoch();
+        const ElboValues t = evaluate(vae, test, c.quick ? 2000 : 0, rng, o.beta);
+        std::fprintf(stderr, "  test -elbo %.2f  rec %.2f  kl %.2f\n", t.loss, t.reconstruction, t.kl);
+        h.epoch.push_back(double(epoch));
+        h.train_loss.push_back(means[0].second), h.train_rec.push_back(means[1].second), h.train_kl.push_back(means[2].second);
+        h.test_loss.push_back(t.loss), h.test_rec.push_back(t.reconstruction), h.test_kl.push_back(t.kl);
+        position.epoch = std::int64_t(epoch);
+        position.rng_state = rng.state();
+        save_training_state(state_path, vae, adam, position);
+    }
+    vae.eval();
+    return h;
+}
+
+// Bernoulli means σ(decoder(z)): the images a VAE shows for latent codes z (B, latent).
+Tensor decode_images(models::Vae& vae, const Tensor& z) {
+    NoGradGuard no_grad;
+    return sigmoid(vae.decode(z));
+}
+
+Tensor test_images(const data::Dataset& test, std::size_t first, std::size_t count) {
+    std::vector<std::size_t> idx(count);
+    std::iota(idx.begin(), idx.end(), first);
+    return data::images_to_tensor(test, idx, 0, 1);
+}
+
+// Step 3's figures: reconstructions, prior samples, an interpolation.
+void draw_samples(models::Vae& vae, const data::Dataset& test, const fs::path& out, Rng& rng) {
+    NoGradGuard no_grad;
+    // 10 test images (top row) over their reconstructions from the posterior mean (bottom row)
+    const Tensor x = test_images(test, 0, 10);
+    const Tensor rec = decode_images(vae, vae.encode(x).mu);
+    write_grid_png(out / "reconstructions.png", concat({x, rec}, 0), 28, 28, 2, 10, 0, 1, 3);
+    // 100 draws z ~ N(0, I), decoded
+    write_grid_png(out / "prior_samples.png", decode_images(vae, Tensor::randn({100, vae.config().latent}, rng)), 28, 28,
+                   10, 10, 0, 1, 2);
+    // the straight line between the posterior means of two test images (a sneaker and a trouser)
+    const auto q = vae.encode(test_images(test, 0, 3));
+    const Tensor z0 = slice_rows(q.mu, 0, 1), z1 = slice_rows(q.mu, 2, 3);  // (1, latent) each
+    std::vector<Tensor> steps;
+    for (int i = 0; i <= 9; ++i) steps.push_back(z0 * real(1 - i / 9.0) + z1 * real(i / 9.0));
+    write_grid_png(out / "interpolation.png", decode_images(vae, concat(steps, 0)), 28, 28, 1, 10, 0, 1, 3);
+}
+
+// Step 4: a 2-D latent space, drawn directly.
+void draw_latent_2d(models::Vae& vae, const data::Dataset& test, const fs::path& out) {
+    NoGradGuard no_grad;
+    const std::size_t n = std::min<std::size_t>(test.n, 5000);
+    const Tensor mu = vae.encode(test_images(test, 0, n)).mu;  // (n, 2)
+    std::vector<double> xs, ys;
+    std::vector<int> classes;
+    for (std::size_t i = 0; i < n; ++i) xs.push_back(mu.at(i, 0)), ys.push_back(mu.at(i, 1)), classes.push_back(test.labels[i]);
+    plot::scatter_plot(out / "latent_2d_scatter.png", "Posterior means of 5000 test images (latent 2)", xs, ys, classes,
+                       {data::kClassNames.begin(), data::kClassNames.end()}, "z1", "z2");
+    // decode a 20 × 20 grid of z placed at normal quantiles, so each cell covers equal prior mass
+    const std::size_t side = 20;
+    Tensor z = Tensor::empty({side * side, 2});
+    auto quantile = [](double p) {  // Φ⁻¹(p) by bisection on erf — accurate enough for a picture
+        double lo = -6, hi = 6;
+        for (int it = 0; it < 60; ++it) {
+            const double mid = (lo + hi) / 2;
+            (0.5 * std::erfc(-mid / std::sqrt(2.0)) < p ? lo : hi) = mid;
+        }
+        return (lo + hi) / 2;
+    };
+    for (std::size_t r = 0; r < side; ++r)
+        for (std::size_t c = 0; c < side; ++c) {
+            z.at(r * side + c, 0) = real(quantile((c + 0.5) / side));
+            z.at(r * side + c, 1) = real(quantile(1 - (r + 0.5) / side));  // z2 grows upwards
+        }
+    write_grid_png(out / "latent_2d_manifold.png", decode_images(vae, z), 28, 28, side, side, 0, 1, 1, 0);
+}
+
+int reconstruct_file(models::Vae& vae, const fs::path& weights, const VaeOptions& o) {
+    if (!fs::exists(weights))
+        throw std::runtime_error("no trained VAE at " + weights.string() + "; run ch03_vae (with --latent " +
+                                 std::to_string(o.latent) + ") first");
+    load_module(weights, vae);
+    vae.eval();
+    const Tensor x = reshape(load_image_28x28(o.reconstruct), {1, 784});
+    const Tensor rec = decode_images(vae, vae.encode(x).mu);
+    const fs::path png = fs::path(o.common.out) / ("reconstruct_" + fs::path(o.reconstruct).stem().string() + ".png");
+    write_grid_png(png, concat({x, rec}, 0), 28, 28, 1, 2, 0, 1, 6);
+    std::printf("wrote %s: your picture as the model sees it (28×28, left) and its reconstruction (right)\n",
+                png.string().c_str());
+    return 0;
+}
+
+int run(VaeOptions& o) {
+    const auto& c = o.common;
+    const fs::path out = c.out;
+    const fs::path weights = fs::path(c.checkpoint_dir) / ("vae-latent" + std::to_string(o.latent) + ".safetensors");
+    Rng rng(c.seed);
+    models::Vae vae({784, 400, o.latent}, rng);
+    if (!o.reconstruct.empty()) return reconstruct_file(vae, weights, o);
+
+    const auto train = data::load_fashion_mnist(c.data_dir, "train");
+    const auto test = data::load_fashion_mnist(c.data_dir, "test");
+    std::printf("VAE 784 → 400 → (%zu, %zu), %zu → 400 → 784: %zu parameters; β = %g\n", o.latent, o.latent, o.latent,
+                vae.parameter_count(), o.beta);
+
+    // 1. train
+    Stopwatch clock;
+    const fs::path state = fs::path(c.checkpoint_dir) / ("training-latent" + std::to_string(o.latent) +
+                                                          (c.quick ? "-quick" : "") + ".safetensors");
+    const History h = train_vae(vae, train, test, o, state, rng);
+    const double train_seconds = clock.seconds();
+    save_module(weights, vae);
+
+    // 2. measure
+    const ElboValues t = evaluate(vae, test, c.quick ? 2000 : 0, rng, o.beta);
+    const std::size_t iw_k = c.quick ? kQuickIwSamples : kIwSamples, iw_n = c.quick ? kQuickIwImages : kIwImages;
+    Stopwatch iw_clock;
+    const Tensor iw = vae.importance_weighted_bound(test_images(test, 0, iw_n), iw_k, rng);
+    const double nll_iw = -mean(iw).item();
+    const double iw_seconds = iw_clock.seconds();
+
+    // 3. look, and score prior samples with the evaluator
+    draw_samples(vae, test, out, rng);
+    auto evaluator = models::Evaluator::load_or_train(c.checkpoint_root(), c.data_dir, c.quick);
+    const std::size_t scored = c.quick ? kQuickScored : kScoredSamples;
+    const auto reference = models::feature_moments(evaluator, test);
+    const auto scores = models::score_samples(evaluator, decode_images(vae, Tensor::randn({scored, o.latent}, rng)), reference);
+
+    plot::line_plot(out / "neg_elbo.png", "-ELBO per image (nats)", "epoch", "nats",
+                    {{"train", h.epoch, h.train_loss}, {"test", h.epoch, h.test_loss}});
+    plot::line_plot(out / "elbo_terms.png", "The two terms of -ELBO on the test set", "epoch", "nats",
+                    {{"reconstruction", h.epoch, h.test_rec}, {"KL", h.epoch, h.test_kl}}, true);
+
+    if (o.latent == 2) draw_latent_2d(vae, test, out);
+
+    MetricsJson metrics(out);
+    metrics["test_neg_elbo"] = t.loss;
+    metrics["test_reconstruction"] = t.reconstruction;
+    metrics["test_kl"] = t.kl;
+    metrics["test_nll_iw"] = nll_iw;
+    metrics["iw_samples"] = iw_k;
+    metrics["iw_images"] = iw_n;
+    metrics["iw_seconds"] = iw_seconds;
+    metrics["fd"] = scores.fd;
+    metrics["class_histogram"] = scores.class_histogram;
+    metrics["scored_samples"] = scored;
+    metrics["epochs"] = h.epoch.empty() ? 0.0 : h.epoch.back();
+    metrics["train_seconds"] = train_seconds;
+    metrics["latent"] = o.latent;
+    metrics["beta"] = o.beta;
+    metrics["quick"] = c.quick;
+    metrics["history"] = {{"epoch", h.epoch},         {"train_neg_elbo", h.train_loss}, {"test_neg_elbo", h.test_loss},
+                          {"test_reconstruction", h.test_rec}, {"test_kl", h.test_kl}};
+    metrics.write();
+
+    SummaryTable summary({"metric", "value"});
+    summary.add_row({"test −ELBO (nats/image)", SummaryTable::Cell(t.loss, 5)});
+    summary.add_row({"  reconstruction", SummaryTable::Cell(t.reconstruction, 5)});
+    summary.add_row({"  KL", SummaryTable::Cell(t.kl, 4)});
+    summary.add_row({"test −log p(x), IW K=" + std::to_string(iw_k) + " on " + std::to_string(iw_n),
+                     SummaryTable::Cell(nll_iw, 5)});
+    summary.add_row({"Fréchet distance of " + std::to_string(scored) + " prior samples", SummaryTable::Cell(scores.fd, 4)});
+    summary.add_row({"classes with ≥ 5% of samples", SummaryTable::Cell(static_cast<unsigned long>(scores.classes_at_least_5pct))});
+    summary.add_row({"training seconds", SummaryTable::Cell(train_seconds, 3)});
+    std::printf("\n");
+    summary.print(std::cout);
+    std::printf("\nfigures and metrics.json in %s; weights in %s\n", out.string().c_str(), weights.string().c_str());
+    return 0;
+}
+
+int main(int argc, char** argv) {
+    VaeOptions o;
+    o.common.chapter = "03_vae";
+    o.common.epochs = kEpochs;
+    CLI::App app{"Chapter 03: the variational autoencoder, its ELBO, and the importance-weighted likelihood"};
+    chapter::add_common_options(app, o.common);
+    app.add_option("--latent", o.latent, "dimension of z (2 draws the latent space)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{512}))->capture_default_str();
+    app.add_option("--beta", o.beta, "weight β of the KL term (1: the ELBO)")->check(CLI::NonNegativeNumber)->capture_default_str();
+    app.add_option("--reconstruct", o.reconstruct, "write the reconstruction of this PNG/JPG/BMP with the trained model")
+        ->check(CLI::ExistingFile);
+    chapter::parse_or_exit(app, argc, argv, o.common);
+    return chapter::run_guarded("ch03_vae", [&] { return run(o); });
+}
