@@ -8,7 +8,7 @@ PACKAGES=(
   libopenblas-dev liblapacke-dev     # GEMM (cblas_sgemm/dgemm); LAPACK's symmetric eigensolver
   catch2                             # tests (v2.13)
   libbenchmark-dev                   # bench/
-  libgnuplot-iostream-dev gnuplot-nox libboost-iostreams-dev   # plots
+  libgnuplot-iostream-dev gnuplot-nox libboost-iostreams-dev libboost-filesystem-dev   # plots
   libstb-dev                         # PNG/JPG in and out
   zlib1g-dev                         # gzip'd IDX files
   libcli11-dev nlohmann-json3-dev    # command lines; metrics.json and checkpoint headers

@@ -1,0 +1,46 @@
+#pragma once
+// Small helpers shared by the test files: random inputs, "this op's gradient matches central
+// differences", and "these two numbers agree".
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <mmgen/gradcheck.hpp>
+#include <mmgen/random.hpp>
+#include <mmgen/tensor.hpp>
+
+namespace mmgen::test {
+
+// A leaf with values uniform in [lo, hi) that requires a gradient.
+inline Tensor random_input(const Shape& shape, Rng& rng, real lo = -2, real hi = 2) {
+    return Tensor::uniform(shape, rng, lo, hi, /*requires_grad=*/true);
+}
+
+// The gradient of `f` at `inputs` matches central differences (default tolerance 1e-6); on
+// failure the report names the op, the input, its shape and the index.
+inline void require_gradient_matches(const std::string& name, const GradcheckFn& f, const std::vector<Tensor>& inputs,
+                                     const GradcheckOptions& options = {}) {
+    Rng rng(2024);  // draws the random upstream gradient
+    const GradcheckResult result = gradcheck(name, f, inputs, rng, options);
+    INFO(result.message);
+    REQUIRE(result.checked > 0);
+    REQUIRE(result.ok);
+}
+
+// |actual − expected| within a relative 1e-12, or within 1e-12 of an expected 0.
+inline void require_close(double actual, double expected, double relative = 1e-12, double absolute = 1e-12) {
+    REQUIRE_THAT(actual, Catch::Matchers::WithinRel(expected, relative) || Catch::Matchers::WithinAbs(expected, absolute));
+}
+
+// Elementwise require_close, naming the index on failure.
+inline void require_values(const Tensor& t, const std::vector<double>& expected, double relative = 1e-12,
+                           double absolute = 1e-12) {
+    REQUIRE(t.numel() == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        INFO("value " << i << " of a tensor of shape " << t.shape_str());
+        require_close(t.data()[i], expected[i], relative, absolute);
+    }
+}
+
+}  // namespace mmgen::test

@@ -1,0 +1,185 @@
+// Figures: every plot function leaves a PNG, its data and its script beside each other, and
+// without gnuplot it still leaves the data and does not throw.
+#include <array>
+#include <cmath>
+#include <cstdlib>
+#include <iterator>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <mmgen/plot.hpp>
+#include <mmgen/random.hpp>
+
+using namespace mmgen;
+using Catch::Matchers::Contains;
+
+namespace {
+
+std::filesystem::path output_dir() {
+    const auto dir = std::filesystem::path(MMGEN_BINARY_DIR) / "test_output" / "plot";
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+bool is_png(const std::filesystem::path& path) {
+    static constexpr std::array<unsigned char, 8> signature = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    std::ifstream in(path, std::ios::binary);
+    std::array<char, 8> head{};
+    if (!in.read(head.data(), head.size())) return false;
+    for (std::size_t i = 0; i < 8; ++i)
+        if (static_cast<unsigned char>(head[i]) != signature[i]) return false;
+    return std::filesystem::file_size(path) > 100;
+}
+
+bool non_empty_file(const std::filesystem::path& path) {
+    return std::filesystem::exists(path) && std::filesystem::file_size(path) > 0;
+}
+
+// PATH set to an empty folder while it lives, so no gnuplot can be found.
+class PathWithoutGnuplot {
+public:
+    PathWithoutGnuplot() {
+        if (const char* p = std::getenv("PATH")) saved_ = p;
+        const auto empty = output_dir() / "empty_bin";
+        std::filesystem::create_directories(empty);
+        ::setenv("PATH", empty.c_str(), 1);
+    }
+    ~PathWithoutGnuplot() {
+        if (saved_)
+            ::setenv("PATH", saved_->c_str(), 1);
+        else
+            ::unsetenv("PATH");
+    }
+    PathWithoutGnuplot(const PathWithoutGnuplot&) = delete;
+    PathWithoutGnuplot& operator=(const PathWithoutGnuplot&) = delete;
+
+private:
+    std::optional<std::string> saved_;
+};
+
+const std::vector<std::string> kClassNames = {"t-shirt/top", "trouser", "pullover", "dress", "coat",
+                                              "sandal", "shirt", "sneaker", "bag", "ankle boot"};
+
+// The four figures the chapters draw, each with a small but realistic data set.
+bool draw_line(const std::filesystem::path& png) {
+    plot::Series d{"discriminator", {}, {}}, g{"generator", {}, {}}, epoch{"epoch mean", {}, {}};
+    for (int step = 0; step < 400; ++step) {
+        d.xs.push_back(step);
+        d.ys.push_back(1.2 * std::exp(-step / 150.0) + 0.1 * std::sin(step / 7.0) + 0.3);
+        g.xs.push_back(step);
+        g.ys.push_back(0.7 + 0.5 * (1 - std::exp(-step / 100.0)) + 0.1 * std::cos(step / 5.0));
+    }
+    for (int e = 0; e < 8; ++e) {
+        epoch.xs.push_back(25 + 50 * e);
+        epoch.ys.push_back(1.0 + 0.3 * std::exp(-e / 2.0));
+    }
+    return plot::line_plot(png, "GAN losses (ch02_gan, log scale)", "step", "loss (BCE)", {d, g, epoch}, true);
+}
+
+bool draw_scatter(const std::filesystem::path& png) {
+    Rng rng(1);
+    std::vector<double> xs, ys;
+    std::vector<int> classes;
+    for (int c = 0; c < 10; ++c)
+        for (int i = 0; i < 60; ++i) {
+            const double angle = c * 0.628;
+            xs.push_back(2.5 * std::cos(angle) + 0.5 * rng.normal());
+            ys.push_back(2.5 * std::sin(angle) + 0.5 * rng.normal());
+            classes.push_back(c);
+        }
+    return plot::scatter_plot(png, "VAE latent means by class", xs, ys, classes, kClassNames, "z1", "z2");
+}
+
+bool draw_heatmap(const std::filesystem::path& png) {
+    std::vector<double> counts(100);
+    for (std::size_t r = 0; r < 10; ++r)
+        for (std::size_t c = 0; c < 10; ++c) counts[r * 10 + c] = r == c ? 850 + 10 * r : (r + c) % 7 == 0 ? 40 : 3;
+    return plot::heatmap(png, "Evaluator confusion matrix (test set)", counts, 10, 10, kClassNames, kClassNames, true,
+                         "predicted class", "true class");
+}
+
+bool draw_surface(const std::filesystem::path& png) {
+    plot::Grid2D grid{-3, 3, -3, 3, 61, 61, {}};
+    for (std::size_t j = 0; j < grid.ny; ++j)
+        for (std::size_t i = 0; i < grid.nx; ++i) {
+            const double x = grid.x_at(i), y = grid.y_at(j);
+            grid.values.push_back(1 / (1 + std::exp(-(2 - x * x - y * y))));  // D(x): high near the real ring's centre
+        }
+    Rng rng(2);
+    plot::PointSet real{"real", {}, {}}, fake{"generated", {}, {}};
+    for (int i = 0; i < 150; ++i) {
+        const double a = rng.uniform(0, 6.283);
+        real.xs.push_back(std::cos(a) + 0.1 * rng.normal());
+        real.ys.push_back(std::sin(a) + 0.1 * rng.normal());
+        fake.xs.push_back(1.5 + 0.4 * rng.normal());
+        fake.ys.push_back(-1 + 0.4 * rng.normal());
+    }
+    return plot::decision_surface(png, "Discriminator D(x) at step 2000", grid, {real, fake});
+}
+
+}  // namespace
+
+TEST_CASE("each plot function draws a PNG and keeps its data and script beside it", "[plot]") {
+    INFO("gnuplot is a dependency (Debian: gnuplot-nox); scripts/setup-deps.sh installs it");
+    REQUIRE(plot::gnuplot_available());
+    const auto dir = output_dir();
+    struct Figure {
+        const char* name;
+        bool (*draw)(const std::filesystem::path&);
+    };
+    const auto figure = GENERATE(Figure{"line", draw_line}, Figure{"scatter", draw_scatter},
+                                 Figure{"heatmap", draw_heatmap}, Figure{"surface", draw_surface});
+    const auto png = dir / (std::string(figure.name) + ".png");
+    INFO("figure " << png);
+    std::filesystem::remove(png);
+
+    REQUIRE(figure.draw(png));
+    CHECK(is_png(png));  // the PNG is complete when the call returns
+    CHECK(non_empty_file(dir / (std::string(figure.name) + ".dat")));
+    CHECK(non_empty_file(dir / (std::string(figure.name) + ".gp")));
+}
+
+TEST_CASE("without gnuplot on PATH a plot call does not throw and still writes the data", "[plot]") {
+    const auto dir = output_dir() / "no_gnuplot";
+    std::filesystem::remove_all(dir);
+    PathWithoutGnuplot no_gnuplot;
+    REQUIRE_FALSE(plot::gnuplot_available());
+
+    const auto figure = GENERATE(std::string("line"), std::string("scatter"), std::string("heatmap"),
+                                 std::string("surface"));
+    INFO("figure " << figure);
+    const auto png = dir / (figure + ".png");
+    bool drawn = true;
+    if (figure == "line") REQUIRE_NOTHROW(drawn = draw_line(png));
+    if (figure == "scatter") REQUIRE_NOTHROW(drawn = draw_scatter(png));
+    if (figure == "heatmap") REQUIRE_NOTHROW(drawn = draw_heatmap(png));
+    if (figure == "surface") REQUIRE_NOTHROW(drawn = draw_surface(png));
+    CHECK_FALSE(drawn);
+    CHECK_FALSE(std::filesystem::exists(png));
+    CHECK(non_empty_file(dir / (figure + ".dat")));
+    CHECK(non_empty_file(dir / (figure + ".gp")));
+}
+
+TEST_CASE("the data file holds every series as a gnuplot index block", "[plot]") {
+    const auto png = output_dir() / "blocks.png";
+    PathWithoutGnuplot no_gnuplot;  // only the data matters here
+    plot::line_plot(png, "two series", "x", "y", {{"a", {0, 1}, {2, 3}}, {"empty", {}, {}}, {"b", {5}, {7}}});
+    std::ifstream in(std::filesystem::path(png).replace_extension(".dat"));
+    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK_THAT(data, Contains("# series 0: a\n0 2\n1 3\n\n\n# series 1: b\n5 7\n"));
+    CHECK_THAT(data, Contains("# series 'empty': no points"));
+}
+
+TEST_CASE("plot functions reject inconsistent data", "[plot]") {
+    const auto png = output_dir() / "rejected.png";
+    REQUIRE_THROWS_WITH(plot::line_plot(png, "t", "x", "y", {{"bad", {1, 2}, {1}}}), Contains("series 'bad'"));
+    REQUIRE_THROWS_WITH(plot::scatter_plot(png, "t", {1}, {1}, {3}, {"a", "b"}), Contains("class 3"));
+    REQUIRE_THROWS_WITH(plot::heatmap(png, "t", {1, 2, 3}, 2, 2, {}, {}), Contains("2×2"));
+    REQUIRE_THROWS_WITH(plot::decision_surface(png, "t", plot::Grid2D{-1, 1, -1, 1, 2, 2, {0, 1, 0}}, {}),
+                        Contains("decision_surface"));
+}
