@@ -54,14 +54,19 @@ Linear::Linear(std::size_t in, std::size_t out, Rng& rng, Init init, bool with_b
         throw std::invalid_argument("Linear: in_features and out_features must be positive, got (" +
                                     std::to_string(in) + ", " + std::to_string(out) + ")");
     Tensor w = Tensor::empty({out, in});
+    Tensor b = Tensor::zeros({out});
     if (init == Init::he) {
         rng.fill_normal(w.data(), 0, static_cast<real>(std::sqrt(2.0 / static_cast<double>(in))));
-    } else {
+    } else if (init == Init::xavier) {
         const auto bound = static_cast<real>(std::sqrt(6.0 / static_cast<double>(in + out)));
         rng.fill_uniform(w.data(), -bound, bound);
+    } else {
+        const auto bound = static_cast<real>(1.0 / std::sqrt(static_cast<double>(in)));
+        rng.fill_uniform(w.data(), -bound, bound);
+        rng.fill_uniform(b.data(), -bound, bound);
     }
     weight = register_parameter("weight", w);
-    if (with_bias) bias = register_parameter("bias", Tensor::zeros({out}));
+    if (with_bias) bias = register_parameter("bias", b);
 }
 
 Tensor Linear::forward(const Tensor& x) { return linear(x, weight, bias); }
@@ -107,13 +112,14 @@ void add_activation(Sequential& net, Activation a, real slope) {
 }  // namespace
 
 std::shared_ptr<Sequential> mlp(const std::vector<std::size_t>& sizes, Rng& rng, Activation hidden,
-                                Activation output, real slope) {
+                                Activation output, real slope, std::optional<Init> init_override) {
     if (sizes.size() < 2) throw std::invalid_argument("mlp: needs at least an input and an output size");
     auto net = std::make_shared<Sequential>();
     for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {
         const bool last = i + 2 == sizes.size();
         const Activation a = last ? output : hidden;
-        const Init init = (a == Activation::relu || a == Activation::leaky_relu) ? Init::he : Init::xavier;
+        const Init init = init_override ? *init_override
+                          : (a == Activation::relu || a == Activation::leaky_relu) ? Init::he : Init::xavier;
         net->add(std::make_shared<Linear>(sizes[i], sizes[i + 1], rng, init));
         add_activation(*net, a, slope);
     }

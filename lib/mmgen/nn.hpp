@@ -5,6 +5,7 @@
 // modules; named_parameters() walks the tree and joins the names with dots, so a weight reads
 // "encoder.0.weight" — the same names a checkpoint stores.
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,6 +53,7 @@ private:
 enum class Init {
     he,      // N(0, 2/in): keeps activation variance through ReLU layers (He et al. 2015)
     xavier,  // U(±√(6/(in + out))): keeps variance for tanh/linear layers (Glorot & Bengio 2010)
+    fan_in,  // U(±1/√in) for weight and bias: PyTorch's default for nn.Linear (kaiming_uniform, a = √5)
 };
 
 // y = x Wᵀ + b with W (out, in) and b (out) — PyTorch's layout, so checkpoints line up.
@@ -122,7 +124,9 @@ enum class Activation { relu, leaky_relu, tanh, sigmoid, none };
 
 // A multilayer perceptron: Linear layers of the given sizes with `hidden` between them and
 // `output` after the last (none: logits). mlp({784, 400, 10}, …) = Linear, act, Linear.
+// init: nullopt picks He for layers followed by (leaky) ReLU and Xavier otherwise.
 std::shared_ptr<Sequential> mlp(const std::vector<std::size_t>& sizes, Rng& rng, Activation hidden = Activation::relu,
-                                Activation output = Activation::none, real leaky_slope = real(0.2));
+                                Activation output = Activation::none, real leaky_slope = real(0.2),
+                                std::optional<Init> init = std::nullopt);
 
 }  // namespace mmgen::nn

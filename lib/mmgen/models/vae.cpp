@@ -11,8 +11,11 @@ namespace mmgen::models {
 
 Vae::Vae(const VaeConfig& c, Rng& rng) : config_(c) {
     // one Linear produces μ and log σ² side by side (B, 2·latent); encode() splits them
-    encoder = register_module("encoder", nn::mlp({c.input, c.hidden, 2 * c.latent}, rng));
-    decoder = register_module("decoder", nn::mlp({c.latent, c.hidden, c.input}, rng));
+    // PyTorch's default initialisation, as in the pytorch/examples VAE this chapter reproduces
+    encoder = register_module("encoder", nn::mlp({c.input, c.hidden, 2 * c.latent}, rng, nn::Activation::relu,
+                                                 nn::Activation::none, 0, nn::Init::fan_in));
+    decoder = register_module("decoder", nn::mlp({c.latent, c.hidden, c.input}, rng, nn::Activation::relu,
+                                                 nn::Activation::none, 0, nn::Init::fan_in));
 }
 
 Posterior Vae::encode(const Tensor& x) {
