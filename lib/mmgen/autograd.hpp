@@ -7,7 +7,9 @@
 // output's gradient with 1, orders the graph so that every node comes after all nodes that
 // use it (reverse topological order), and runs the closures in that order. Gradients
 // accumulate with +=, so a tensor used twice receives both contributions; clearing them is
-// explicit (zero_grad).
+// explicit (zero_grad). Across backward() calls the leaves' gradients keep accumulating; an
+// intermediate node's gradient holds only the current pass (so two backward passes through a
+// shared subgraph add each contribution once).
 #include <initializer_list>
 #include <vector>
 

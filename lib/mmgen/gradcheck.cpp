@@ -9,11 +9,14 @@
 namespace mmgen {
 
 namespace {
-// L = Σ u · y, in double
-double weighted_sum(const Tensor& y, const std::vector<real>& u) {
+// L(x + ε) − L(x − ε) = Σ u · (y⁺ − y⁻), in double, output by output: outputs the perturbation
+// does not reach cancel exactly, instead of leaving the round-off of a large total L behind
+// (which, divided by 2ε, would swamp small derivatives once y has a few hundred values).
+double weighted_difference(const std::vector<real>& plus, const Tensor& minus, const std::vector<real>& u) {
     double total = 0;
-    const auto ys = y.data();
-    for (std::size_t i = 0; i < ys.size(); ++i) total += static_cast<double>(u[i]) * static_cast<double>(ys[i]);
+    const auto ms = minus.data();
+    for (std::size_t i = 0; i < ms.size(); ++i)
+        total += static_cast<double>(u[i]) * (static_cast<double>(plus[i]) - static_cast<double>(ms[i]));
     return total;
 }
 
@@ -48,12 +51,15 @@ GradcheckResult gradcheck(const std::string& name, const GradcheckFn& f, const s
                 ++result.skipped;
                 continue;
             }
-            values[i] = static_cast<real>(original + options.eps);
-            const double plus = weighted_sum(f(xs), u);
-            values[i] = static_cast<real>(original - options.eps);
-            const double minus = weighted_sum(f(xs), u);
+            const real up = static_cast<real>(original + options.eps);
+            const real down = static_cast<real>(original - options.eps);
+            values[i] = up;
+            const std::vector<real> plus = f(xs).to_vector();  // a copy: f may hand back shared values
+            values[i] = down;
+            const double difference = weighted_difference(plus, f(xs), u);
             values[i] = original;
-            const double numeric = (plus - minus) / (2 * options.eps);
+            // divided by the step actually taken, which rounding to `real` may have changed
+            const double numeric = difference / (static_cast<double>(up) - static_cast<double>(down));
             const double a = analytic.empty() ? 0.0 : static_cast<double>(analytic[i]);
             const double err = std::abs(a - numeric) / std::max({std::abs(a), std::abs(numeric), options.floor});
             ++result.checked;

@@ -52,8 +52,11 @@ Shape broadcast_shape(const char* op, const Tensor& a, const Tensor& b) {
         const bool row = (small.rank() == 1 || (small.rank() == 2 && small.dim(0) == 1));
         return row && small.numel() == cols;
     };
-    if (b.numel() <= a.numel() && broadcasts_over(b, a)) return a.shape();
-    if (a.numel() < b.numel() && broadcasts_over(a, b)) return b.shape();
+    // the operand with fewer values is the one repeated; with equal counts ((N) and (1, N), or
+    // two single values) the higher rank gives the shape, so a + b and b + a agree
+    const bool b_repeats = b.numel() < a.numel() || (b.numel() == a.numel() && b.rank() <= a.rank());
+    if (b_repeats && broadcasts_over(b, a)) return a.shape();
+    if (!b_repeats && broadcasts_over(a, b)) return b.shape();
     throw std::invalid_argument(std::string(op) + ": " + a.shape_str() + " and " + b.shape_str() +
                                 ": shapes differ and neither is a row vector or a single value that broadcasts");
 }

@@ -22,13 +22,15 @@ void log(std::span<const real> x, std::span<real> y) {
 }
 
 void tanh(std::span<const real> x, std::span<real> y) {
-    // tanh x = 1 − 2/(e^{2x} + 1), with 2x clamped so e^{2x} stays finite (tanh(±40) = ±1 exactly)
+    // with t = e^{−2|x|} − 1 (expm1, accurate near 0): tanh|x| = (1 − e^{−2|x|})/(1 + e^{−2|x|}) = −t/(2 + t);
+    // no overflow for any x, and full relative precision for small |x|
     const real* in = x.data();
     real* out = y.data();
 #pragma omp simd
     for (std::size_t i = 0; i < x.size(); ++i) {
-        const real v = std::fmin(std::fmax(in[i], real(-40)), real(40));
-        out[i] = real(1) - real(2) / (std::exp(2 * v) + real(1));
+        const real t = std::expm1(real(-2) * std::fabs(in[i]));
+        const real magnitude = -t / (real(2) + t);
+        out[i] = in[i] < 0 ? -magnitude : magnitude;
     }
 }
 
