@@ -44,3 +44,35 @@ inline void require_values(const Tensor& t, const std::vector<double>& expected,
 }
 
 }  // namespace mmgen::test
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+namespace mmgen::test {
+
+// A fresh, empty folder under the build tree for one test's outputs.
+inline std::filesystem::path scratch_dir(const std::string& name) {
+    const auto dir = std::filesystem::path(MMGEN_BINARY_DIR) / "test_output" / name;
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+// Runs build/bin/<exe> with the arguments (stdout and stderr to <log>) and returns its exit code.
+inline int run_executable(const std::string& exe, const std::string& args, const std::filesystem::path& log) {
+    const std::string command =
+        std::string(MMGEN_BINARY_DIR) + "/bin/" + exe + " " + args + " > '" + log.string() + "' 2>&1";
+    const int status = std::system(command.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+inline nlohmann::json read_json(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    REQUIRE(in.good());
+    return nlohmann::json::parse(in);
+}
+
+}  // namespace mmgen::test

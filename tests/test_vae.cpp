@@ -11,6 +11,8 @@
 #include <mmgen/models/vae.hpp>
 #include <mmgen/ops.hpp>
 
+#include "support.hpp"
+
 using namespace mmgen;
 using Catch::Matchers::WithinAbs;
 
@@ -142,4 +144,27 @@ TEST_CASE("the VAE names its parameters like the PyTorch example", "[vae][nn]") 
                                               "encoder.2.weight (40, 400)", "encoder.2.bias (40)",
                                               "decoder.0.weight (400, 20)", "decoder.0.bias (400)",
                                               "decoder.2.weight (784, 400)", "decoder.2.bias (784)"});
+}
+
+TEST_CASE("a quick chapter 03 run writes its metrics and images", "[vae][chapter03]") {
+    const auto dir = mmgen::test::scratch_dir("ch03_quick");
+    const int code = mmgen::test::run_executable(
+        "ch03_vae", "--quick --out " + (dir / "plots").string() + " --checkpoint-dir " + (dir / "checkpoints" / "03_vae").string(),
+        dir / "log.txt");
+    INFO("see " << (dir / "log.txt").string());
+    REQUIRE(code == 0);
+    const auto metrics = mmgen::test::read_json(dir / "plots" / "metrics.json");
+    for (const char* key : {"test_neg_elbo", "test_reconstruction", "test_kl", "test_nll_iw", "iw_samples", "iw_images", "fd",
+                            "class_histogram", "epochs", "train_seconds"}) {
+        INFO(key);
+        REQUIRE(metrics.contains(key));
+    }
+    // the IW estimate is a tighter bound than the ELBO: −log p(x) ≤ −ELBO (different images and
+    // noise, so only roughly; it must not be worse by more than noise)
+    REQUIRE(metrics["test_nll_iw"].get<double>() < metrics["test_neg_elbo"].get<double>() + 5);
+    for (const char* png : {"reconstructions.png", "prior_samples.png", "interpolation.png", "neg_elbo.png",
+                            "latent_2d_scatter.png", "latent_2d_manifold.png"}) {
+        INFO(png);
+        REQUIRE(std::filesystem::file_size(dir / "plots" / png) > 500);
+    }
 }
