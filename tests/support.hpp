@@ -53,6 +53,13 @@ inline void require_values(const Tensor& t, const std::vector<double>& expected,
 
 namespace mmgen::test {
 
+// A folder under the build tree for a test file's outputs (created, not emptied).
+inline std::filesystem::path output_dir(const std::string& name) {
+    const auto dir = std::filesystem::path(MMGEN_BINARY_DIR) / "test_output" / name;
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
 // A fresh, empty folder under the build tree for one test's outputs.
 inline std::filesystem::path scratch_dir(const std::string& name) {
     const auto dir = std::filesystem::path(MMGEN_BINARY_DIR) / "test_output" / name;

@@ -22,11 +22,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-std::filesystem::path output_dir() {
-    const auto dir = std::filesystem::path(MMGEN_BINARY_DIR) / "test_output" / "image";
-    std::filesystem::create_directories(dir);
-    return dir;
-}
+std::filesystem::path output_dir() { return test::output_dir("image"); }
 
 // A PNG read back as raw grey bytes.
 struct Png {

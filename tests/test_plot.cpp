@@ -15,16 +15,14 @@
 #include <mmgen/plot.hpp>
 #include <mmgen/random.hpp>
 
+#include "support.hpp"
+
 using namespace mmgen;
 using Catch::Matchers::Contains;
 
 namespace {
 
-std::filesystem::path output_dir() {
-    const auto dir = std::filesystem::path(MMGEN_BINARY_DIR) / "test_output" / "plot";
-    std::filesystem::create_directories(dir);
-    return dir;
-}
+std::filesystem::path output_dir() { return test::output_dir("plot"); }
 
 bool is_png(const std::filesystem::path& path) {
     static constexpr std::array<unsigned char, 8> signature = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
