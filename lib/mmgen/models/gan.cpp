@@ -1,0 +1,199 @@
+#include <mmgen/models/gan.hpp>
+
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+
+#include <mmgen/autograd.hpp>
+#include <mmgen/losses.hpp>
+#include <mmgen/ops.hpp>
+#include <mmgen/scalar_math.hpp>
+
+namespace mmgen::models {
+
+namespace {
+// Linear layers of the given sizes with `activation` between them (He init before (leaky)
+// ReLU, Xavier before tanh/sigmoid), optional dropout after each hidden activation, and a
+// Xavier-initialised last layer.
+std::shared_ptr<nn::Sequential> hidden_mlp(const std::vector<std::size_t>& sizes, nn::Activation activation, real slope,
+                                           real dropout, Rng& rng) {
+    const bool rectifier = activation == nn::Activation::relu || activation == nn::Activation::leaky_relu;
+    auto net = std::make_shared<nn::Sequential>();
+    for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {
+        const bool last = i + 2 == sizes.size();
+        const nn::Init init = !last && rectifier ? nn::Init::he : nn::Init::xavier;
+        net->add(std::make_shared<nn::Linear>(sizes[i], sizes[i + 1], rng, init));
+        if (last) break;
+        switch (activation) {
+            case nn::Activation::relu: net->add(std::make_shared<nn::ReLU>()); break;
+            case nn::Activation::leaky_relu: net->add(std::make_shared<nn::LeakyReLU>(slope)); break;
+            case nn::Activation::tanh: net->add(std::make_shared<nn::Tanh>()); break;
+            case nn::Activation::sigmoid: net->add(std::make_shared<nn::Sigmoid>()); break;
+            case nn::Activation::none: break;
+        }
+        if (dropout > 0) net->add(std::make_shared<nn::Dropout>(dropout, rng));
+    }
+    return net;
+}
+
+std::vector<std::size_t> layer_sizes(std::size_t in, const std::vector<std::size_t>& hidden, std::size_t out) {
+    std::vector<std::size_t> sizes{in};
+    sizes.insert(sizes.end(), hidden.begin(), hidden.end());
+    sizes.push_back(out);
+    return sizes;
+}
+
+void require_logits(const char* who, const Tensor& logits) {
+    if (logits.rank() != 2 || logits.dim(1) != 1)
+        throw std::invalid_argument(std::string(who) + ": expected discriminator logits of shape (B, 1), got " +
+                                    logits.shape_str());
+}
+
+// Holds a module's parameters out of the graph while it lives: ops see them as constants, so
+// backward() computes no gradient for them (and skips the GEMMs that would).
+class FrozenParameters {
+public:
+    explicit FrozenParameters(const nn::Module& module) : parameters_(module.parameters()) {
+        for (auto& p : parameters_) p.set_requires_grad(false);
+    }
+    ~FrozenParameters() {
+        for (auto& p : parameters_) p.set_requires_grad(true);
+    }
+    FrozenParameters(const FrozenParameters&) = delete;
+    FrozenParameters& operator=(const FrozenParameters&) = delete;
+
+private:
+    std::vector<Tensor> parameters_;
+};
+}  // namespace
+
+Generator::Generator(const GanConfig& c, Rng& rng) {
+    net = register_module("net", hidden_mlp(layer_sizes(c.latent, c.generator_hidden, c.data), c.generator_activation,
+                                            c.leaky_slope, 0, rng));
+    if (c.tanh_output) net->add(std::make_shared<nn::Tanh>());
+}
+
+Tensor Generator::forward(const Tensor& z) { return net->forward(z); }
+
+Discriminator::Discriminator(const GanConfig& c, Rng& rng) {
+    net = register_module("net", hidden_mlp(layer_sizes(c.data, c.discriminator_hidden, 1), c.discriminator_activation,
+                                            c.leaky_slope, c.discriminator_dropout, rng));
+}
+
+Tensor Discriminator::forward(const Tensor& x) { return net->forward(x); }
+
+// --- losses ----------------------------------------------------------------------------------------
+
+// L_D = BCE(ℓ_real, 1) + BCE(ℓ_fake, 0) = −mean log σ(ℓ_real) − mean log(1 − σ(ℓ_fake))
+Tensor discriminator_loss(const Tensor& d_real_logits, const Tensor& d_fake_logits, real real_label) {
+    require_logits("discriminator_loss", d_real_logits);
+    require_logits("discriminator_loss", d_fake_logits);
+    const Tensor real_targets = Tensor::full(d_real_logits.shape(), real_label);  // (B, 1)
+    const Tensor fake_targets = Tensor::zeros(d_fake_logits.shape());            // (B, 1)
+    return bce_with_logits(d_real_logits, real_targets) + bce_with_logits(d_fake_logits, fake_targets);
+}
+
+// mean log(1 − σ(ℓ)) = −BCE(ℓ, 0);   ∂/∂ℓ = −σ(ℓ)
+Tensor generator_loss_minimax(const Tensor& d_fake_logits) {
+    require_logits("generator_loss_minimax", d_fake_logits);
+    return -bce_with_logits(d_fake_logits, Tensor::zeros(d_fake_logits.shape()));
+}
+
+// −mean log σ(ℓ) = BCE(ℓ, 1);   ∂/∂ℓ = σ(ℓ) − 1
+Tensor generator_loss_non_saturating(const Tensor& d_fake_logits) {
+    require_logits("generator_loss_non_saturating", d_fake_logits);
+    return bce_with_logits(d_fake_logits, Tensor::ones(d_fake_logits.shape()));
+}
+
+Tensor generator_loss(const Tensor& d_fake_logits, GeneratorLoss kind) {
+    return kind == GeneratorLoss::minimax ? generator_loss_minimax(d_fake_logits)
+                                          : generator_loss_non_saturating(d_fake_logits);
+}
+
+const char* generator_loss_name(GeneratorLoss kind) {
+    return kind == GeneratorLoss::minimax ? "minimax" : "non-saturating";
+}
+
+double mean_probability(const Tensor& logits) {
+    double total = 0;
+    for (real v : logits.data()) total += logistic(static_cast<double>(v));
+    return logits.numel() ? total / static_cast<double>(logits.numel()) : 0.0;
+}
+
+// --- the alternating update ------------------------------------------------------------------------
+
+DiscriminatorStats discriminator_step(Discriminator& discriminator, optim::Optimizer& d_optimizer,
+                                      const Tensor& real_batch, const Tensor& fake_batch, real real_label) {
+    d_optimizer.zero_grad();
+    const Tensor real_logits = discriminator(real_batch);           // (B, 1)
+    const Tensor fake_logits = discriminator(fake_batch.detach());  // (B, 1); detach: this step must not touch G
+    Tensor loss = discriminator_loss(real_logits, fake_logits, real_label);
+    loss.backward();
+    d_optimizer.step();
+    return {loss.item(), mean_probability(real_logits), mean_probability(fake_logits)};
+}
+
+GeneratorStats generator_step(Discriminator& discriminator, optim::Optimizer& g_optimizer, const Tensor& fake,
+                              GeneratorLoss kind) {
+    if (!fake.requires_grad())
+        throw std::invalid_argument("generator_step: the fake batch " + fake.shape_str() +
+                                    " carries no graph back to G (was it detached, or made under NoGradGuard?)");
+    g_optimizer.zero_grad();
+    const FrozenParameters frozen(discriminator);  // D is a constant of G's loss
+    const Tensor fake_logits = discriminator(fake);  // (B, 1), graph through D into G
+    Tensor loss = generator_loss(fake_logits, kind);
+    loss.backward();
+    g_optimizer.step();
+    return {loss.item(), mean_probability(fake_logits)};
+}
+
+// --- the ring of Gaussians -----------------------------------------------------------------------
+
+std::array<double, 2> RingOfGaussians::center(std::size_t k) const {
+    const double angle = 2 * std::numbers::pi * static_cast<double>(k) / static_cast<double>(modes);
+    return {radius * std::cos(angle), radius * std::sin(angle)};
+}
+
+Tensor RingOfGaussians::sample(std::size_t n, Rng& rng) const {
+    Tensor x = Tensor::empty({n, 2});  // (n, 2)
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto mu = center(rng.below(modes));
+        x.at(i, 0) = static_cast<real>(mu[0] + stddev * rng.normal());
+        x.at(i, 1) = static_cast<real>(mu[1] + stddev * rng.normal());
+    }
+    return x;
+}
+
+double RingOfGaussians::density(double x, double y) const {
+    double p = 0;
+    for (std::size_t k = 0; k < modes; ++k) {
+        const auto mu = center(k);
+        const double d2 = (x - mu[0]) * (x - mu[0]) + (y - mu[1]) * (y - mu[1]);
+        p += std::exp(-d2 / (2 * stddev * stddev)) / (2 * std::numbers::pi * stddev * stddev);
+    }
+    return p / static_cast<double>(modes);
+}
+
+ModeCoverage mode_coverage(const Tensor& samples, const RingOfGaussians& ring) {
+    if (samples.rank() != 2 || samples.dim(1) != 2)
+        throw std::invalid_argument("mode_coverage: expected samples of shape (N, 2), got " + samples.shape_str());
+    ModeCoverage c;
+    c.per_mode.assign(ring.modes, 0);
+    const std::size_t n = samples.dim(0);
+    const double within = 3 * ring.stddev;
+    std::size_t good = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t k = 0; k < ring.modes; ++k) {
+            const auto mu = ring.center(k);
+            if (std::hypot(samples.at(i, 0) - mu[0], samples.at(i, 1) - mu[1]) <= within) {
+                ++c.per_mode[k], ++good;
+                break;  // the modes are ≫ 3σ apart, so at most one can match
+            }
+        }
+    for (std::size_t count : c.per_mode) c.modes_covered += static_cast<double>(count) >= 0.01 * static_cast<double>(n);
+    c.high_quality_fraction = n ? static_cast<double>(good) / static_cast<double>(n) : 0.0;
+    return c;
+}
+
+}  // namespace mmgen::models

@@ -1,0 +1,338 @@
+// The multimodal VAE of chapter 04: the product of Gaussian experts, the KL between two
+// Gaussians, the gradient of every variant of the objective, and the chapter's executable.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <numbers>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include <mmgen/autograd.hpp>
+#include <mmgen/gradcheck.hpp>
+#include <mmgen/losses.hpp>
+#include <mmgen/models/mvae.hpp>
+#include <mmgen/ops.hpp>
+
+#include "support.hpp"
+
+using namespace mmgen;
+using Catch::Matchers::WithinAbs;
+using Catch::Matchers::WithinRel;
+namespace fs = std::filesystem;
+
+namespace {
+double log_normal(double z, double mu, double var) {
+    return -0.5 * (std::log(2 * std::numbers::pi * var) + (z - mu) * (z - mu) / var);
+}
+
+// The product of 1-D Gaussian densities ∏ₖ N(z; μₖ, σₖ²), normalised by quadrature on a grid:
+// its mean and variance, and its log density at z0.
+struct NumericProduct {
+    double mean = 0, variance = 0, log_density_at_z0 = 0;
+};
+NumericProduct numeric_product(const std::vector<std::pair<double, double>>& experts, double z0) {
+    const double lo = -20, hi = 20;
+    const std::size_t points = 400001;
+    const double h = (hi - lo) / double(points - 1);
+    auto log_product = [&](double z) {
+        double s = 0;
+        for (auto [mu, var] : experts) s += log_normal(z, mu, var);
+        return s;
+    };
+    double peak = -1e300;
+    for (std::size_t i = 0; i < points; ++i) peak = std::max(peak, log_product(lo + double(i) * h));
+    double mass = 0, first = 0, second = 0;
+    for (std::size_t i = 0; i < points; ++i) {
+        const double z = lo + double(i) * h, w = (i == 0 || i + 1 == points ? 0.5 : 1.0) * h;
+        const double p = std::exp(log_product(z) - peak);
+        mass += w * p, first += w * p * z, second += w * p * z * z;
+    }
+    NumericProduct r;
+    r.mean = first / mass;
+    r.variance = second / mass - r.mean * r.mean;
+    r.log_density_at_z0 = log_product(z0) - peak - std::log(mass);
+    return r;
+}
+
+models::Posterior gaussian(const Shape& shape, std::vector<double> mu, std::vector<double> logvar) {
+    return {Tensor::from_data(shape, std::move(mu)), Tensor::from_data(shape, std::move(logvar))};
+}
+
+int exit_code(const std::string& command) {
+    const int status = std::system((command + " > /dev/null 2>&1").c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string chapter_binary() { return std::string(MMGEN_BINARY_DIR) + "/bin/ch04_multimodal"; }
+}  // namespace
+
+TEST_CASE("the product of Gaussian experts is the normalised product of their densities", "[mvae]") {
+    SECTION("one dimension: the prior and two experts") {
+        const double mu1 = 1.5, var1 = 0.5, mu2 = -0.7, var2 = 2.0;
+        const auto q = models::product_of_experts(
+            {gaussian({1, 1}, {mu1}, {std::log(var1)}), gaussian({1, 1}, {mu2}, {std::log(var2)})});
+        const NumericProduct numeric = numeric_product({{0, 1}, {mu1, var1}, {mu2, var2}}, 0.3);
+        const double mu = q.mu.item(), var = std::exp(q.logvar.item());
+        INFO("closed form N(" << mu << ", " << var << "), quadrature N(" << numeric.mean << ", " << numeric.variance << ")");
+        REQUIRE_THAT(mu, WithinAbs(numeric.mean, 1e-9));
+        REQUIRE_THAT(var, WithinAbs(numeric.variance, 1e-9));
+        REQUIRE_THAT(log_normal(0.3, mu, var), WithinAbs(numeric.log_density_at_z0, 1e-9));
+        // precisions add; means are precision-weighted
+        REQUIRE_THAT(1 / var, WithinRel(1 + 1 / var1 + 1 / var2, 1e-12));
+        REQUIRE_THAT(mu, WithinRel((mu1 / var1 + mu2 / var2) * var, 1e-12));
+    }
+    SECTION("diagonal: every (row, dimension) is its own one-dimensional product") {
+        Rng rng(3);
+        const Shape shape{2, 3};
+        const auto e1 = models::Posterior{Tensor::randn(shape, rng), Tensor::randn(shape, rng)};
+        const auto e2 = models::Posterior{Tensor::randn(shape, rng, 2), Tensor::randn(shape, rng)};
+        for (bool prior : {true, false}) {
+            const auto q = models::product_of_experts({e1, e2}, prior);
+            for (std::size_t i = 0; i < 6; ++i) {
+                std::vector<std::pair<double, double>> experts = {{e1.mu.at(i), std::exp(e1.logvar.at(i))},
+                                                                  {e2.mu.at(i), std::exp(e2.logvar.at(i))}};
+                if (prior) experts.emplace_back(0, 1);
+                const NumericProduct numeric = numeric_product(experts, 0.1);
+                INFO("value " << i << (prior ? " with" : " without") << " the prior");
+                REQUIRE_THAT(q.mu.at(i), WithinAbs(numeric.mean, 1e-8));
+                REQUIRE_THAT(std::exp(q.logvar.at(i)), WithinAbs(numeric.variance, 1e-8));
+                REQUIRE_THAT(log_normal(0.1, q.mu.at(i), std::exp(q.logvar.at(i))), WithinAbs(numeric.log_density_at_z0, 1e-8));
+            }
+        }
+    }
+    SECTION("two dimensions at once: the joint density on a grid matches the diagonal Gaussian") {
+        const auto e1 = gaussian({1, 2}, {0.5, -1.0}, {std::log(0.3), std::log(1.7)});
+        const auto e2 = gaussian({1, 2}, {-0.2, 2.0}, {std::log(0.8), std::log(0.6)});
+        const auto q = models::product_of_experts({e1, e2});
+        const double lo = -8, hi = 8, h = 0.01;
+        const auto n = static_cast<std::size_t>((hi - lo) / h) + 1;
+        auto log_product = [&](double a, double b) {
+            return log_normal(a, 0, 1) + log_normal(b, 0, 1) + log_normal(a, 0.5, 0.3) + log_normal(b, -1.0, 1.7) +
+                   log_normal(a, -0.2, 0.8) + log_normal(b, 2.0, 0.6);
+        };
+        double mass = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = 0; j < n; ++j) mass += std::exp(log_product(lo + double(i) * h, lo + double(j) * h)) * h * h;
+        for (auto [a, b] : std::vector<std::pair<double, double>>{{0.0, 0.0}, {0.3, 0.9}, {-0.5, 1.5}}) {
+            const double expected = log_product(a, b) - std::log(mass);
+            const double closed = log_normal(a, q.mu.at(0), std::exp(q.logvar.at(0))) +
+                                  log_normal(b, q.mu.at(1), std::exp(q.logvar.at(1)));
+            INFO("at (" << a << ", " << b << ")");
+            REQUIRE_THAT(closed, WithinAbs(expected, 1e-6));
+        }
+    }
+}
+
+TEST_CASE("with only the prior expert the product is N(0, I)", "[mvae]") {
+    SECTION("the prior expert alone") {
+        const auto q = models::product_of_experts({models::prior_expert(3, 4)}, /*include_prior=*/false);
+        test::require_values(q.mu, std::vector<double>(12, 0.0));
+        test::require_values(q.logvar, std::vector<double>(12, 0.0));
+    }
+    SECTION("the prior with an expert that knows nothing (variance e^60)") {
+        const auto q = models::product_of_experts({gaussian({1, 2}, {5.0, -3.0}, {60.0, 60.0})});
+        test::require_values(q.mu, {0, 0}, 1e-12, 1e-20);
+        test::require_values(q.logvar, {0, 0}, 1e-12, 1e-20);
+    }
+    SECTION("the prior twice halves the variance") {
+        const auto q = models::product_of_experts({models::prior_expert(1, 2)});
+        test::require_values(q.logvar, {-std::log(2.0), -std::log(2.0)});
+    }
+}
+
+TEST_CASE("the product of experts stays finite for extreme variances", "[mvae]") {
+    const auto q = models::product_of_experts(
+        {gaussian({1, 3}, {1.0, 2.0, 3.0}, {-300.0, 300.0, -300.0}), gaussian({1, 3}, {-1.0, 0.5, 4.0}, {300.0, -300.0, -299.0})});
+    for (std::size_t i = 0; i < 3; ++i) {
+        INFO("dimension " << i);
+        REQUIRE(std::isfinite(q.mu.at(i)));
+        REQUIRE(std::isfinite(q.logvar.at(i)));
+    }
+    REQUIRE_THAT(q.mu.at(0), WithinAbs(1.0, 1e-12));   // the confident expert decides
+    REQUIRE_THAT(q.mu.at(1), WithinAbs(0.5, 1e-12));
+    REQUIRE_THAT(q.logvar.at(0), WithinAbs(-300.0, 1e-9));
+    // two confident experts, precisions e^300 and e^299: weights 1/(1 + e^−1) and e^−1/(1 + e^−1)
+    const double w = 1 / (1 + std::exp(-1.0));
+    REQUIRE_THAT(q.mu.at(2), WithinAbs(w * 3.0 + (1 - w) * 4.0, 1e-12));
+}
+
+TEST_CASE("the KL between two diagonal Gaussians is zero for equal ones and reduces to the prior KL", "[mvae]") {
+    Rng rng(4);
+    const models::Posterior q{Tensor::randn({3, 5}, rng), Tensor::randn({3, 5}, rng)};
+    test::require_values(models::gaussian_kl_between(q, q), {0, 0, 0});
+    const Tensor to_prior = models::gaussian_kl_between(q, models::prior_expert(3, 5));
+    const Tensor reference = gaussian_kl(q.mu, q.logvar, Reduction::none);
+    for (std::size_t r = 0; r < 3; ++r) test::require_close(to_prior.at(r), reference.at(r));
+}
+
+TEST_CASE("the product of experts has the gradient of its formula", "[mvae][gradcheck]") {
+    Rng rng(6);
+    std::vector<Tensor> inputs;
+    for (int i = 0; i < 4; ++i) inputs.push_back(test::random_input({2, 3}, rng));
+    test::require_gradient_matches(
+        "product_of_experts",
+        [](const std::vector<Tensor>& in) {
+            const auto q = models::product_of_experts({{in[0], in[1]}, {in[2], in[3]}});
+            return concat({q.mu, q.logvar}, 1);
+        },
+        inputs);
+}
+
+TEST_CASE("the gradient of every variant of the multimodal objective matches central differences", "[mvae][gradcheck]") {
+    Rng rng(5);
+    const models::MvaeConfig config{6, 5, 3, 5, 3, 2, 4};  // image, hidden, latent, V, length, embedding, text hidden
+    models::Mvae mvae(config, rng);
+    const std::size_t batch = 3;
+    const Tensor x = Tensor::uniform({batch, 6}, rng, 0, 1);
+    std::vector<std::size_t> tokens(batch * 3);
+    for (auto& t : tokens) t = rng.below(5);
+    const models::MvaeNoise noise{Tensor::randn({batch, 3}, rng), Tensor::randn({batch, 3}, rng),
+                                  Tensor::randn({batch, 3}, rng)};  // held fixed
+    const models::MvaeWeights weights{real(1.3), real(2.0), real(0.6), real(0.7)};
+    // ε = 1e-5: the loss is a sum of terms of size ~10, so with ε = 1e-6 round-off in
+    // L(θ ± ε) reaches ~1e-9 absolute, above the 1e-6 × floor the checker allows.
+    GradcheckOptions options;
+    options.eps = 1e-5;
+    const auto fusion = GENERATE(models::Fusion::poe, models::Fusion::mopoe, models::Fusion::moe, models::Fusion::jmvae);
+    auto result = gradcheck(
+        std::string("mvae objective, fusion ") + models::fusion_name(fusion),
+        [&](const std::vector<Tensor>&) { return mvae.objective(x, tokens, noise, fusion, weights).loss; },
+        mvae.parameters(), rng, options);
+    INFO(result.message);
+    REQUIRE(result.checked == mvae.parameter_count());
+    REQUIRE(result.ok);
+}
+
+TEST_CASE("the objective's terms are what each variant says", "[mvae]") {
+    Rng rng(8);
+    models::Mvae mvae(models::MvaeConfig{6, 5, 3, 5, 3, 2, 4}, rng);
+    const Tensor x = Tensor::uniform({3, 6}, rng, 0, 1);
+    const std::vector<std::size_t> tokens = {1, 2, 0, 3, 4, 0, 2, 2, 1};
+    const models::MvaeNoise noise{Tensor::randn({3, 3}, rng), Tensor::randn({3, 3}, rng), Tensor::randn({3, 3}, rng)};
+    auto image_rec = [&](const models::Posterior& q, const Tensor& eps) {
+        return mvae.image_reconstruction(mvae.decode_image(models::Vae::reparameterize(q, eps)), x).item();
+    };
+    auto text_rec = [&](const models::Posterior& q, const Tensor& eps) {
+        return mvae.text_reconstruction(mvae.decode_text(models::Vae::reparameterize(q, eps)), tokens).item();
+    };
+    auto kl = [](const models::Posterior& q) { return gaussian_kl(q.mu, q.logvar, Reduction::batch_mean).item(); };
+    const auto qxy = mvae.posterior_joint(x, tokens), qx = mvae.posterior_image(x), qy = mvae.posterior_text(tokens);
+    SECTION("poe with weights 1 and β = 1 minimises the sum of the joint, image-only and text-only −ELBOs") {
+        const auto t = mvae.objective(x, tokens, noise, models::Fusion::poe, {1, 1, 1, 1, 1});
+        const double joint = image_rec(qxy, noise.joint) + text_rec(qxy, noise.joint) + kl(qxy);
+        const double image = image_rec(qx, noise.image) + kl(qx), text = text_rec(qy, noise.text) + kl(qy);
+        test::require_close(t.loss.item(), joint + image + text, 1e-12);
+    }
+    SECTION("the weights multiply their terms") {
+        const auto t = mvae.objective(x, tokens, noise, models::Fusion::poe, {2, 30, real(0.5), 1, 3});
+        test::require_close(t.loss.item(), 2 * t.rec_image.item() + 30 * t.rec_text.item() + 0.5 * t.kl.item(), 1e-12);
+        test::require_close(t.kl.item(), kl(qxy) + kl(qx) + 3 * kl(qy), 1e-12);
+    }
+    SECTION("mopoe decodes both modalities from a z drawn from each subset in turn") {
+        // batch 3, three subsets: row 0 from q(z|x,y), row 1 from q(z|x), row 2 from q(z|y)
+        const auto t = mvae.objective(x, tokens, noise, models::Fusion::mopoe, {1, 1, 1, 1, 1});
+        auto row = [](const models::Posterior& q, std::size_t r) {
+            return models::Posterior{slice_rows(q.mu, r, r + 1), slice_rows(q.logvar, r, r + 1)};
+        };
+        const Tensor z = concat({models::Vae::reparameterize(row(qxy, 0), slice_rows(noise.joint, 0, 1)),
+                                 models::Vae::reparameterize(row(qx, 1), slice_rows(noise.image, 1, 2)),
+                                 models::Vae::reparameterize(row(qy, 2), slice_rows(noise.text, 2, 3))}, 0);
+        test::require_close(t.rec_image.item(), mvae.image_reconstruction(mvae.decode_image(z), x).item(), 1e-12);
+        test::require_close(t.rec_text.item(), mvae.text_reconstruction(mvae.decode_text(z), tokens).item(), 1e-12);
+        test::require_close(t.kl.item(), (kl(qxy) + kl(qx) + kl(qy)) / 3, 1e-12);
+    }
+    SECTION("moe has only the unimodal subsets; jmvae adds its KL pull to the joint ELBO") {
+        const auto moe = mvae.objective(x, tokens, noise, models::Fusion::moe, {1, 1, 1, 1, 1});
+        test::require_close(moe.kl.item(), (kl(qx) + kl(qy)) / 2, 1e-12);
+        const auto jm = mvae.objective(x, tokens, noise, models::Fusion::jmvae, {1, 1, 1, 2, 1});
+        const double joint = image_rec(qxy, noise.joint) + text_rec(qxy, noise.joint) + kl(qxy);
+        const double pull = mean(models::gaussian_kl_between(qxy, qx) + models::gaussian_kl_between(qxy, qy)).item();
+        REQUIRE(pull > 0);
+        test::require_close(jm.loss.item(), joint + 2 * pull, 1e-12);
+    }
+    SECTION("an unknown fusion name lists the choices") {
+        REQUIRE_THROWS_WITH(models::parse_fusion("gan"), Catch::Matchers::Contains("poe, mopoe, moe or jmvae"));
+    }
+}
+
+TEST_CASE("caption scores are log-probabilities of whole captions", "[mvae]") {
+    Rng rng(9);
+    models::Mvae mvae(models::MvaeConfig{6, 5, 3, 5, 3, 2, 4}, rng);  // V = 5, L = 3: 125 possible captions
+    const Tensor logits = mvae.decode_text(Tensor::randn({2, 3}, rng));
+    std::vector<std::size_t> every;
+    for (std::size_t a = 0; a < 5; ++a)
+        for (std::size_t b = 0; b < 5; ++b)
+            for (std::size_t c = 0; c < 5; ++c) every.insert(every.end(), {a, b, c});
+    const Tensor ll = mvae.caption_log_likelihoods(logits, every);  // (2, 125)
+    for (std::size_t r = 0; r < 2; ++r) {
+        double total = 0;
+        for (std::size_t k = 0; k < 125; ++k) total += std::exp(ll.at(r, k));
+        INFO("row " << r);
+        test::require_close(total, 1.0, 1e-12);
+    }
+    // and one caption's score is minus its cross-entropy
+    const std::vector<std::size_t> one = {4, 0, 2};
+    const Tensor first = slice_rows(logits, 0, 1);
+    test::require_close(mvae.caption_log_likelihoods(first, one).item(), -mvae.text_reconstruction(first, one).item(), 1e-12);
+}
+
+TEST_CASE("a --quick run of ch04_multimodal writes metrics.json and its figures", "[mvae][chapter]") {
+    const std::string binary = chapter_binary();
+    INFO("the chapter executable " << binary << " (build the ch04_multimodal target)");
+    REQUIRE(fs::exists(binary));
+    Rng rng(static_cast<std::uint64_t>(std::time(nullptr)));
+    const fs::path dir = fs::temp_directory_path() / ("mmgen-ch04-" + std::to_string(rng.next_u64() % 1000000));
+    const std::string flags = " --quick --out " + (dir / "out").string() + " --checkpoint-dir " + (dir / "ck" / "04_multimodal").string();
+    REQUIRE(exit_code(binary + flags) == 0);
+
+    std::ifstream in(dir / "out" / "metrics.json");
+    REQUIRE(in);
+    const auto metrics = nlohmann::json::parse(in);
+    for (const char* key : {"coherence_text_to_image", "tone_coherence", "caption_accuracy", "tone_accuracy", "joint_coherence",
+                            "latent_probe_accuracy", "test_neg_elbo_joint", "test_neg_elbo_image", "test_neg_elbo_text",
+                            "evaluator_accuracy", "epochs", "train_seconds"}) {
+        INFO(key);
+        REQUIRE(metrics.contains(key));
+        REQUIRE(metrics[key].is_number());
+    }
+    for (const char* key : {"coherence_text_to_image", "tone_coherence", "caption_accuracy", "joint_coherence"}) {
+        INFO(key);
+        REQUIRE(metrics[key].get<double>() >= 0);
+        REQUIRE(metrics[key].get<double>() <= 1);
+    }
+    REQUIRE(metrics["test_neg_elbo_image"].get<double>() > 0);
+    for (const char* png : {"text_to_image.png", "test_captions.png", "joint_samples.png"}) {
+        INFO(png);
+        REQUIRE(fs::file_size(dir / "out" / png) > 1000);
+    }
+
+    // (no SECTIONs: each would train the quick model again)
+    INFO("--generate draws a caption's images with the trained weights");
+    REQUIRE(exit_code(binary + flags + " --generate 'light ankle boot'") == 0);
+    const fs::path picture = dir / "out" / "generate_light_ankle_boot.png";
+    REQUIRE(fs::exists(picture));
+
+    INFO("--caption prints a grammatical caption for a picture");
+    const fs::path printed = dir / "caption.txt";
+    REQUIRE(std::system((binary + flags + " --caption " + picture.string() + " > " + printed.string() + " 2>/dev/null").c_str()) == 0);
+    std::ifstream text(printed);
+    std::string line;
+    std::getline(text, line);
+    INFO("printed: " << line);
+    REQUIRE((line.rfind("dark ", 0) == 0 || line.rfind("light ", 0) == 0));
+    fs::remove_all(dir);
+}
+
+TEST_CASE("ch04_multimodal refuses bad flags with exit code 2", "[mvae][chapter]") {
+    const std::string binary = chapter_binary();
+    REQUIRE(fs::exists(binary));
+    for (const char* flags : {"--fusion gan", "--epochs 0", "--text-weight -1", "--anneal 2", "--generate 'purple hat'",
+                              "--caption /no/such/file.png", "--no-such-flag"}) {
+        INFO(flags);
+        REQUIRE(exit_code(binary + " " + flags) == 2);
+    }
+}
