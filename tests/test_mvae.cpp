@@ -169,6 +169,29 @@ TEST_CASE("the KL between two diagonal Gaussians is zero for equal ones and redu
     for (std::size_t r = 0; r < 3; ++r) test::require_close(to_prior.at(r), reference.at(r));
 }
 
+TEST_CASE("the MMD between two samples is zero for one sample and grows as they part", "[mvae]") {
+    Rng rng(10);
+    const Tensor a = Tensor::randn({50, 4}, rng), b = Tensor::randn({50, 4}, rng);
+    REQUIRE_THAT(models::mmd_imq(a, a).item(), WithinAbs(0, 1e-12));
+    const double same = models::mmd_imq(a, b).item();
+    const double shifted = models::mmd_imq(a, b + 1.0).item(), further = models::mmd_imq(a, b + 3.0).item();
+    INFO("MMD² same distribution " << same << ", shifted by 1: " << shifted << ", by 3: " << further);
+    REQUIRE(same >= 0);
+    REQUIRE(shifted > 3 * same);
+    REQUIRE(further > shifted);
+    SECTION("it is the mean kernel value formula") {
+        const Tensor u = Tensor::from_data({2, 1}, {0.0, 1.0}), v = Tensor::from_data({1, 1}, {3.0});
+        // C = 2: k(0,0) = k(1,1) = 1, k(0,1) = 2/3; k(3,3) = 1; k(0,3) = 2/11, k(1,3) = 2/6
+        const double expected = (1 + 1 + 2 * (2.0 / 3)) / 4 + 1 - 2 * (2.0 / 11 + 2.0 / 6) / 2;
+        test::require_close(models::mmd_imq(u, v).item(), expected, 1e-12);
+    }
+    SECTION("its gradient matches central differences") {
+        Tensor x = test::random_input({5, 3}, rng), y = test::random_input({4, 3}, rng);
+        test::require_gradient_matches("mmd_imq", [](const std::vector<Tensor>& in) { return models::mmd_imq(in[0], in[1]); },
+                                       {x, y});
+    }
+}
+
 TEST_CASE("the product of experts has the gradient of its formula", "[mvae][gradcheck]") {
     Rng rng(6);
     std::vector<Tensor> inputs;
@@ -191,8 +214,9 @@ TEST_CASE("the gradient of every variant of the multimodal objective matches cen
     std::vector<std::size_t> tokens(batch * 3);
     for (auto& t : tokens) t = rng.below(5);
     const models::MvaeNoise noise{Tensor::randn({batch, 3}, rng), Tensor::randn({batch, 3}, rng),
-                                  Tensor::randn({batch, 3}, rng)};  // held fixed
-    const models::MvaeWeights weights{real(1.3), real(2.0), real(0.6), real(0.7)};
+                                  Tensor::randn({batch, 3}, rng), Tensor::randn({batch, 3}, rng)};  // held fixed
+    // λx, λy, β, α, γ, δ: every optional term switched on
+    const models::MvaeWeights weights{real(1.3), real(2.0), real(0.6), real(0.7), real(1.5), real(3.0)};
     // ε = 1e-5: the loss is a sum of terms of size ~10, so with ε = 1e-6 round-off in
     // L(θ ± ε) reaches ~1e-9 absolute, above the 1e-6 × floor the checker allows.
     GradcheckOptions options;
@@ -284,8 +308,7 @@ TEST_CASE("a --quick run of ch04_multimodal writes metrics.json and its figures"
     const std::string binary = chapter_binary();
     INFO("the chapter executable " << binary << " (build the ch04_multimodal target)");
     REQUIRE(fs::exists(binary));
-    Rng rng(static_cast<std::uint64_t>(std::time(nullptr)));
-    const fs::path dir = fs::temp_directory_path() / ("mmgen-ch04-" + std::to_string(rng.next_u64() % 1000000));
+    const fs::path dir = test::scratch_dir("ch04_quick_run");  // fresh, under the build tree
     const std::string flags = " --quick --out " + (dir / "out").string() + " --checkpoint-dir " + (dir / "ck" / "04_multimodal").string();
     REQUIRE(exit_code(binary + flags) == 0);
 
@@ -324,7 +347,6 @@ TEST_CASE("a --quick run of ch04_multimodal writes metrics.json and its figures"
     std::getline(text, line);
     INFO("printed: " << line);
     REQUIRE((line.rfind("dark ", 0) == 0 || line.rfind("light ", 0) == 0));
-    fs::remove_all(dir);
 }
 
 TEST_CASE("ch04_multimodal refuses bad flags with exit code 2", "[mvae][chapter]") {

@@ -89,6 +89,23 @@ Posterior product_of_experts(const std::vector<Posterior>& experts, bool include
     return {mu, logvar};
 }
 
+// ‖aᵢ − bⱼ‖² = ‖aᵢ‖² + ‖bⱼ‖² − 2 aᵢ·bⱼ, all pairs as one product of augmented matrices:
+//   [−2a, ‖a‖², 1] (N, d+2) · [b, 1, ‖b‖²]ᵀ (d+2, M)
+// then k = C / (C + ‖aᵢ − bⱼ‖²); every piece is a primitive, so the gradient comes from theirs.
+Tensor mmd_imq(const Tensor& a, const Tensor& b) {
+    if (a.rank() != 2 || b.rank() != 2 || a.dim(1) != b.dim(1))
+        throw std::invalid_argument("mmd_imq: samples " + a.shape_str() + " and " + b.shape_str() +
+                                    ": expected (N, d) and (M, d)");
+    const real c = real(2) * static_cast<real>(a.dim(1));
+    auto kernel_mean = [c](const Tensor& u, const Tensor& v) {
+        const Tensor lhs = concat({u * real(-2), sum(square(u), 1, true), Tensor::ones({u.dim(0), 1})}, 1);  // (N, d+2)
+        const Tensor rhs = concat({v, Tensor::ones({v.dim(0), 1}), sum(square(v), 1, true)}, 1);         // (M, d+2)
+        const Tensor sq_dist = matmul(lhs, rhs, false, true);                                           // (N, M)
+        return mean(pow(sq_dist + c, real(-1))) * c;
+    };
+    return kernel_mean(a, a) + kernel_mean(b, b) - kernel_mean(a, b) * real(2);
+}
+
 // ½ Σⱼ (log σ₂² − log σ₁² + (σ₁² + (μ₁ − μ₂)²)/σ₂² − 1), composed from primitives
 Tensor gaussian_kl_between(const Posterior& q1, const Posterior& q2) {
     if (q1.mu.shape() != q2.mu.shape() || q1.logvar.shape() != q2.logvar.shape() || q1.mu.shape() != q1.logvar.shape())
@@ -212,6 +229,7 @@ MvaeTerms Mvae::objective(const Tensor& x, const std::vector<std::size_t>& token
     const Posterior ey = text_expert(tokens);
     auto kl = [](const Posterior& q) { return gaussian_kl(q.mu, q.logvar, Reduction::batch_mean); };
     MvaeTerms t;
+    Tensor samples;  // the posterior samples z the decoders saw, for the MMD term
     switch (fusion) {
         case Fusion::poe: {
             const Posterior qxy = product_of_experts({ex, ey}), qx = product_of_experts({ex}), qy = product_of_experts({ey});
@@ -219,6 +237,7 @@ MvaeTerms Mvae::objective(const Tensor& x, const std::vector<std::size_t>& token
             const Tensor zx = Vae::reparameterize(qx, noise.image);
             const Tensor zy = Vae::reparameterize(qy, noise.text);
             t.rec_image = image_reconstruction(decode_image(zxy), x) + image_reconstruction(decode_image(zx), x);
+            samples = concat({zxy, zx, zy}, 0);
             t.rec_text = text_reconstruction(decode_text(zxy), tokens) + text_reconstruction(decode_text(zy), tokens);
             t.kl = kl(qxy) + kl(qx) + kl(qy) * w.text_kl;
             break;
@@ -240,6 +259,7 @@ MvaeTerms Mvae::objective(const Tensor& x, const std::vector<std::size_t>& token
                 parts.push_back(Vae::reparameterize(q, slice_rows(eps[s], begin, end)));
             }
             const Tensor z = concat(parts, 0);  // (B, latent), row i drawn from its subset's posterior
+            samples = z;
             t.rec_image = image_reconstruction(decode_image(z), x);
             t.rec_text = text_reconstruction(decode_text(z), tokens);
             Tensor total = kl(subsets.back()) * w.text_kl;  // the text-only subset is last
@@ -250,6 +270,7 @@ MvaeTerms Mvae::objective(const Tensor& x, const std::vector<std::size_t>& token
         case Fusion::jmvae: {
             const Posterior qxy = product_of_experts({ex, ey}), qx = product_of_experts({ex}), qy = product_of_experts({ey});
             const Tensor zxy = Vae::reparameterize(qxy, noise.joint);
+            samples = zxy;
             t.rec_image = image_reconstruction(decode_image(zxy), x);
             t.rec_text = text_reconstruction(decode_text(zxy), tokens);
             t.kl = kl(qxy);
@@ -259,6 +280,12 @@ MvaeTerms Mvae::objective(const Tensor& x, const std::vector<std::size_t>& token
     }
     t.loss = t.rec_image * w.image + t.rec_text * w.text + t.kl * w.beta;
     if (t.jmvae_kl.defined()) t.loss = t.loss + t.jmvae_kl * w.alpha;
+    if (w.mmd > 0) {
+        if (!noise.prior.defined())
+            throw std::invalid_argument("Mvae::objective: an MMD weight needs prior samples in MvaeNoise::prior");
+        t.mmd = mmd_imq(samples, noise.prior);
+        t.loss = t.loss + t.mmd * w.mmd;
+    }
     return t;
 }
 

@@ -52,6 +52,12 @@ Posterior product_of_experts(const std::vector<Posterior>& experts, bool include
 // The prior expert N(0, I) for a batch: μ = 0, log σ² = 0, each (batch, latent).
 Posterior prior_expert(std::size_t batch, std::size_t latent);
 
+// The squared maximum mean discrepancy between two samples a (N, d) and b (M, d) under the
+// inverse multiquadratic kernel k(u, v) = C / (C + ‖u − v‖²), C = 2d (as in WAE and InfoVAE):
+//   MMD² = mean k(aᵢ, aⱼ) + mean k(bᵢ, bⱼ) − 2 mean k(aᵢ, bⱼ)      (the biased V-statistic, ≥ 0)
+// 0 when the two samples come from the same distribution (in expectation, up to O(1/N)).
+Tensor mmd_imq(const Tensor& a, const Tensor& b);
+
 // KL( N(μ₁, σ₁²) ‖ N(μ₂, σ₂²) ) per row for diagonal Gaussians (B, d) → (B):
 //   ½ Σⱼ ( log σ₂² − log σ₁² + (σ₁² + (μ₁ − μ₂)²) / σ₂² − 1 )
 Tensor gaussian_kl_between(const Posterior& q1, const Posterior& q2);
@@ -85,7 +91,7 @@ Tensor gaussian_kl_between(const Posterior& q1, const Posterior& q2);
 //
 // and every variant minimises
 //
-//   loss = λx · rec_image + λy · rec_text + β · kl  (+ α · jmvae_kl)
+//   loss = λx · rec_image + λy · rec_text + β · kl  (+ α · jmvae_kl)  (+ δ · MMD²(z, z_prior))
 //
 // with λx, λy the documents' per-modality weights α_j, β the KL annealing factor (ramped by the
 // caller), γ an extra weight on the text-only posterior's KL (1: the ELBO).
@@ -103,6 +109,10 @@ struct MvaeWeights {
     // is pinned by its reconstruction, γ > 1 presses on the second part: the holes the text
     // posteriors leave in the prior.
     real text_kl = 1;
+    // δ: weight of MMD²(z, prior samples), z the batch's posterior samples (InfoVAE, Zhao et al.
+    // 2019): matches the *aggregate* posterior to N(0, I) directly — the holes joint samples
+    // fall into — without squeezing each example's KL. 0: off.
+    real mmd = 0;
 };
 
 // The noise of one step, held outside the model so a step is a deterministic function of its
@@ -110,6 +120,7 @@ struct MvaeWeights {
 // ones of its subsets.
 struct MvaeNoise {
     Tensor joint, image, text;
+    Tensor prior;  // samples of N(0, I) for the MMD term, (B, latent); only when weights.mmd > 0
 };
 
 // The terms of one step (see above), unweighted, in nats per pair.
@@ -117,6 +128,7 @@ struct MvaeTerms {
     Tensor loss;
     Tensor rec_image, rec_text, kl;
     Tensor jmvae_kl;  // jmvae only
+    Tensor mmd;       // MMD²(posterior samples, prior samples), when weights.mmd > 0
 };
 
 class Mvae : public nn::Module {
