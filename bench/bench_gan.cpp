@@ -36,20 +36,8 @@ struct GanStep {
     }
 };
 
-void BM_GanStep(benchmark::State& state) {
-    GanStep step;
-    for (auto _ : state) step();
-    state.counters["img/s"] = benchmark::Counter(kBatch, benchmark::Counter::kIsIterationInvariantRate);
-}
-
-void BM_GanStepGemmOnly(benchmark::State& state) {
-    GanStep step;
-    bench::GemmReplay replay(bench::trace_gemms([&] { step(); }));
-    for (auto _ : state) replay.run();
-    state.counters["gemm_calls"] = static_cast<double>(replay.calls());
-    state.counters["GFLOP/s"] =
-        benchmark::Counter(replay.flops(), benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
-}
+void BM_GanStep(benchmark::State& state) { bench::run_step<GanStep>(state, kBatch); }
+void BM_GanStepGemmOnly(benchmark::State& state) { bench::run_gemm_only<GanStep>(state); }
 }  // namespace
 
 BENCHMARK(BM_GanStep)->Unit(benchmark::kMillisecond)->MinTime(2.0);

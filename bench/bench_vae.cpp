@@ -28,20 +28,8 @@ struct VaeStep {
     }
 };
 
-void BM_VaeStep(benchmark::State& state) {
-    VaeStep step;
-    for (auto _ : state) step();
-    state.counters["img/s"] = benchmark::Counter(kBatch, benchmark::Counter::kIsIterationInvariantRate);
-}
-
-void BM_VaeStepGemmOnly(benchmark::State& state) {
-    VaeStep step;
-    bench::GemmReplay replay(bench::trace_gemms([&] { step(); }));
-    for (auto _ : state) replay.run();
-    state.counters["gemm_calls"] = static_cast<double>(replay.calls());
-    state.counters["GFLOP/s"] =
-        benchmark::Counter(replay.flops(), benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
-}
+void BM_VaeStep(benchmark::State& state) { bench::run_step<VaeStep>(state, kBatch); }
+void BM_VaeStepGemmOnly(benchmark::State& state) { bench::run_gemm_only<VaeStep>(state); }
 }  // namespace
 
 BENCHMARK(BM_VaeStep)->Unit(benchmark::kMillisecond)->MinTime(2.0);

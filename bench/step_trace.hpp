@@ -5,6 +5,8 @@
 // every GEMM it made; GemmReplay owns buffers for those shapes and replays exactly those
 // calls. BM_XStep / BM_XStepGemmOnly then measure, in the same run, the step and the floor
 // that the BLAS work alone sets.
+#include <benchmark/benchmark.h>
+
 #include <functional>
 #include <vector>
 
@@ -45,5 +47,24 @@ private:
     std::vector<GemmShape> shapes_;
     std::vector<std::vector<real>> a_, b_, c_;
 };
+
+// The two halves of a pair: `Step` is a default-constructible callable doing one training step
+// on `batch` images.
+template <class Step>
+void run_step(benchmark::State& state, std::size_t batch) {
+    Step step;
+    for (auto _ : state) step();
+    state.counters["img/s"] = benchmark::Counter(double(batch), benchmark::Counter::kIsIterationInvariantRate);
+}
+
+template <class Step>
+void run_gemm_only(benchmark::State& state) {
+    Step step;
+    GemmReplay replay(trace_gemms([&] { step(); }));
+    for (auto _ : state) replay.run();
+    state.counters["gemm_calls"] = static_cast<double>(replay.calls());
+    state.counters["GFLOP/s"] =
+        benchmark::Counter(replay.flops(), benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+}
 
 }  // namespace mmgen::bench
