@@ -54,7 +54,7 @@ constexpr std::size_t kEpochs = 20;
 constexpr std::size_t kLatent = 64;  // size of z
 // Adam: lr 2e-4, β = (0.5, 0.999) — the DCGAN settings, which the recipe uses.
 constexpr double kLr = 2e-4, kBeta1 = 0.5, kBeta2 = 0.999;
-// The default recipe's one departure from the plain recipe (README, "tuning"): dropout
+// The default recipe's one departure from the plain recipe (README §7): dropout
 // p = 0.5 after each hidden layer of D, which more than halves the Fréchet distance and fills
 // all ten classes.
 constexpr double kDropout = 0.5;
