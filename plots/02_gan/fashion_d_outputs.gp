@@ -1,0 +1,16 @@
+# line_plot: Fashion-MNIST: mean D(x) and D(G(z)) per epoch (D's view, before its step)
+# Data: fashion_d_outputs.dat. Draw again from this folder with: gnuplot fashion_d_outputs.gp
+set encoding utf8
+if (strstrt(GPVAL_TERMINALS, ' pngcairo ') > 0) {
+    set terminal pngcairo size 900,560 noenhanced font 'Sans,11'
+} else {
+    set terminal png size 900,560 noenhanced
+}
+set output 'fashion_d_outputs.png'
+set title "Fashion-MNIST: mean D(x) and D(G(z)) per epoch (D's view, before its step)"
+set xlabel "epoch"
+set ylabel "probability of 'real'"
+set grid
+set key top right box opaque
+plot 'fashion_d_outputs.dat' index 0 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb '#1f77b4' title "D(x), real images", \
+     '' index 1 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb '#ff7f0e' title "D(G(z)), generated"
