@@ -46,8 +46,9 @@ struct MvaeConfig {
 //
 // Computed in log-variance: log σ² = −log Σₖ exp(−log σₖ²) (a log-sum-exp), and the weights
 // wₖ = softmax over k of −log σₖ², so neither a tiny nor a huge variance overflows.
-// `experts` are (B, d) each; with include_prior the N(0, I) expert (μ = 0, log σ² = 0) joins them.
-// With only the prior, the result is N(0, I).
+// `experts` are (B, d) each (at least one, which sizes the result); with include_prior the N(0, I)
+// expert (μ = 0, log σ² = 0) joins them. The prior expert alone, product_of_experts({prior_expert(B, d)},
+// false), is N(0, I); an expert of infinite variance leaves the product unchanged.
 Posterior product_of_experts(const std::vector<Posterior>& experts, bool include_prior = true);
 // The prior expert N(0, I) for a batch: μ = 0, log σ² = 0, each (batch, latent).
 Posterior prior_expert(std::size_t batch, std::size_t latent);
