@@ -2,12 +2,8 @@
 // optimal discriminator, the ring-of-Gaussians metrics, and the chapter executable itself.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <numbers>
 #include <string>
 
@@ -24,7 +20,6 @@
 
 using namespace mmgen;
 using Catch::Matchers::WithinAbs;
-using Catch::Matchers::WithinRel;
 namespace fs = std::filesystem;
 
 namespace {
@@ -44,36 +39,7 @@ struct TinyGan {
 
 double log_sigmoid(double x) { return -std::log1p(std::exp(-x)); }
 
-// Runs a shell command and returns its exit code (or -1 if it did not exit normally).
-int run_command(const std::string& command) {
-    const int status = std::system(command.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 const fs::path kBinary = fs::path(MMGEN_BINARY_DIR) / "bin" / "ch02_gan";
-
-// One `ch02_gan --quick` run (both parts) shared by the tests that read its output.
-struct QuickRun {
-    fs::path out;
-    int exit_code = -1;
-    nlohmann::json metrics;
-};
-const QuickRun& quick_run() {
-    static const QuickRun run = [] {
-        QuickRun r;
-        const fs::path dir = fs::path(MMGEN_BINARY_DIR) / "test_output" / "gan";
-        fs::remove_all(dir);
-        fs::create_directories(dir);
-        r.out = dir / "out";
-        r.exit_code = run_command(kBinary.string() + " --quick --out " + r.out.string() + " --checkpoint-dir " +
-                                  (dir / "checkpoints" / "02_gan").string() + " > " + (dir / "log.txt").string() +
-                                  " 2>&1");
-        std::ifstream in(r.out / "metrics.json");
-        if (in) r.metrics = nlohmann::json::parse(in);
-        return r;
-    }();
-    return run;
-}
 }  // namespace
 
 TEST_CASE("the GAN losses are the binary cross-entropies of the value function", "[gan][losses]") {
@@ -145,7 +111,7 @@ TEST_CASE("the gradient of the generator loss through D matches central differen
     }
 }
 
-TEST_CASE("a discriminator step updates D and leaves G's gradients untouched; a generator step updates only G",
+TEST_CASE("a discriminator step updates D and leaves G's gradients untouched, and a generator step updates only G",
           "[gan]") {
     TinyGan t;
     optim::Adam d_optimizer(t.d.parameters(), 0.01), g_optimizer(t.g.parameters(), 0.01);
@@ -250,43 +216,44 @@ TEST_CASE("mode coverage counts modes holding 1% of samples and the fraction wit
     }
 }
 
-TEST_CASE("ch02_gan --quick: the toy covers at least 6 of the 8 modes", "[gan][chapter]") {
+// One test case for the whole --quick run (both parts), so parallel ctest never runs two
+// copies into the same folder.
+TEST_CASE("ch02_gan --quick: the toy covers at least 6 of 8 modes, and Fashion-MNIST writes its metrics and grids",
+          "[gan][chapter]") {
     REQUIRE(fs::exists(kBinary));
-    const auto& run = quick_run();
-    INFO("log: " << (run.out.parent_path() / "log.txt").string());
-    REQUIRE(run.exit_code == 0);
-    REQUIRE(run.metrics.at("toy_modes_covered").get<int>() >= 6);
-    REQUIRE(run.metrics.at("toy_high_quality_fraction").get<double>() > 0.3);
-    REQUIRE(fs::exists(run.out / "toy_samples.png"));
-}
-
-TEST_CASE("ch02_gan --quick: the Fashion-MNIST part writes its metrics.json and sample grid", "[gan][chapter]") {
-    REQUIRE(fs::exists(kBinary));
-    const auto& run = quick_run();
-    INFO("log: " << (run.out.parent_path() / "log.txt").string());
-    REQUIRE(run.exit_code == 0);
+    const fs::path dir = test::scratch_dir("ch02_quick"), out = dir / "plots";
+    const int exit_code = test::run_executable(
+        "ch02_gan", "--quick --out " + out.string() + " --checkpoint-dir " + (dir / "checkpoints" / "02_gan").string(),
+        dir / "log.txt");
+    INFO("log: " << (dir / "log.txt").string());
+    REQUIRE(exit_code == 0);
+    const nlohmann::json metrics = test::read_json(out / "metrics.json");
     for (const char* key : {"toy_modes_covered", "toy_high_quality_fraction", "fd", "fd_real_floor", "class_histogram",
                             "classes_at_least_5pct", "epochs", "train_seconds"}) {
         INFO("metrics.json key " << key);
-        REQUIRE(run.metrics.contains(key));
+        REQUIRE(metrics.contains(key));
     }
+    // part A
+    REQUIRE(metrics.at("toy_modes_covered").get<int>() >= 6);
+    REQUIRE(metrics.at("toy_high_quality_fraction").get<double>() > 0.3);
+    // part B
     std::size_t total = 0;
-    for (const auto& count : run.metrics.at("class_histogram")) total += count.get<std::size_t>();
-    REQUIRE(total == run.metrics.at("scored_samples").get<std::size_t>());
-    REQUIRE(run.metrics.at("fd").get<double>() > run.metrics.at("fd_real_floor").get<double>());
-    for (const char* png : {"samples.png", "samples_epoch_01.png", "interpolation.png"}) {
+    for (const auto& count : metrics.at("class_histogram")) total += count.get<std::size_t>();
+    REQUIRE(total == metrics.at("scored_samples").get<std::size_t>());
+    REQUIRE(metrics.at("fd").get<double>() > metrics.at("fd_real_floor").get<double>());
+    for (const char* png : {"toy_samples.png", "samples.png", "samples_epoch_01.png", "samples_epoch_02.png",
+                            "interpolation.png"}) {
         INFO(png);
-        REQUIRE(fs::exists(run.out / png));
-        REQUIRE(fs::file_size(run.out / png) > 0);
+        REQUIRE(fs::exists(out / png));
+        REQUIRE(fs::file_size(out / png) > 0);
     }
 }
 
 TEST_CASE("ch02_gan rejects bad flags with exit code 2", "[gan][chapter]") {
     REQUIRE(fs::exists(kBinary));
-    const std::string quiet = " > /dev/null 2>&1";
     for (const char* flags : {"--epochs -3", "--part nonsense", "--real-label 2", "--d-dropout 1.5", "--no-such-flag",
                               "--g-loss hinge"}) {
         INFO("ch02_gan " << flags);
-        REQUIRE(run_command(kBinary.string() + " " + flags + quiet) == 2);
+        REQUIRE(test::run_executable("ch02_gan", flags, test::output_dir("ch02_flags") / "log.txt") == 2);
     }
 }

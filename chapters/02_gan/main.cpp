@@ -433,8 +433,10 @@ int fashion_part(const GanOptions& o, MetricsJson& metrics) {
     summary.add_row({"epochs", SummaryTable::Cell(h.epoch.empty() ? 0.0 : h.epoch.back(), 3)});
     summary.add_row({"training seconds", SummaryTable::Cell(train_seconds, 3)});
     summary.add_row({"FD, " + std::to_string(scored) + " samples vs test", SummaryTable::Cell(scores.fd, 4)});
-    summary.add_row({"FD, " + std::to_string(scored) + " real train images vs test (floor)", SummaryTable::Cell(fd_floor, 4)});
-    summary.add_row({"classes with >= 5% of samples", SummaryTable::Cell(static_cast<unsigned long>(scores.classes_at_least_5pct))});
+    summary.add_row({"FD, " + std::to_string(scored) + " real train images vs test (floor)",
+                     SummaryTable::Cell(fd_floor, 4)});
+    summary.add_row({"classes with >= 5% of samples",
+                     SummaryTable::Cell(static_cast<unsigned long>(scores.classes_at_least_5pct))});
     for (std::size_t k = 0; k < data::kNumClasses; ++k)
         summary.add_row({std::string("  ") + data::kClassNames[k] + " %", SummaryTable::Cell(percent[k], 3)});
     std::printf("\n");
@@ -470,7 +472,8 @@ int toy_part(const GanOptions& o, MetricsJson& metrics) {
     SummaryTable summary({"toy, generator loss", "modes covered (of 8)", "high-quality fraction", "seconds"});
     nlohmann::json toy;
     for (const auto& r : runs) {
-        summary.add_row({models::generator_loss_name(r.loss), SummaryTable::Cell(static_cast<unsigned long>(r.final_coverage.modes_covered)),
+        summary.add_row({models::generator_loss_name(r.loss),
+                         SummaryTable::Cell(static_cast<unsigned long>(r.final_coverage.modes_covered)),
                          SummaryTable::Cell(r.final_coverage.high_quality_fraction, 3), SummaryTable::Cell(r.seconds, 3)});
         toy[r.loss == GeneratorLoss::minimax ? "minimax" : "non_saturating"] = {
             {"modes_covered", r.final_coverage.modes_covered},
