@@ -101,6 +101,17 @@ bool draw_heatmap(const std::filesystem::path& png) {
                          "predicted class", "true class");
 }
 
+bool draw_panels(const std::filesystem::path& png) {
+    std::vector<plot::ScatterPanel> panels;
+    for (int p = 0; p < 3; ++p)
+        panels.push_back({"step " + std::to_string(p), {0.0, 1.0}, {1.0, 0.0}, {0.5 * p, -0.5}, {0.2, 0.1 * p}});
+    return plot::scatter_panels(png, "three panels", panels, 2, 2.0);
+}
+
+bool draw_bars(const std::filesystem::path& png) {
+    return plot::bar_chart(png, "bars", {"a", "b", "c"}, {0.2, 0.5, 0.3}, "fraction", 0.05, "5%");
+}
+
 bool draw_surface(const std::filesystem::path& png) {
     plot::Grid2D grid{-3, 3, -3, 3, 61, 61, {}};
     for (std::size_t j = 0; j < grid.ny; ++j)
@@ -131,7 +142,8 @@ TEST_CASE("each plot function draws a PNG and keeps its data and script beside i
         bool (*draw)(const std::filesystem::path&);
     };
     const auto figure = GENERATE(Figure{"line", draw_line}, Figure{"scatter", draw_scatter},
-                                 Figure{"heatmap", draw_heatmap}, Figure{"surface", draw_surface});
+                                 Figure{"heatmap", draw_heatmap}, Figure{"surface", draw_surface},
+                                 Figure{"panels", draw_panels}, Figure{"bars", draw_bars});
     const auto png = dir / (std::string(figure.name) + ".png");
     INFO("figure " << png);
     std::filesystem::remove(png);

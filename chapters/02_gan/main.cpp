@@ -26,7 +26,6 @@
 #include <mmgen/train.hpp>
 
 #include "common/options.hpp"
-#include "figures.hpp"
 
 using namespace mmgen;
 using models::GeneratorLoss;
@@ -207,13 +206,13 @@ void toy_figures(const std::vector<ToyRun>& runs, const fs::path& out, Rng& rng)
         return v;
     };
     // samples over training: one row per loss
-    std::vector<chapter02::ScatterPanel> panels;
+    std::vector<plot::ScatterPanel> panels;
     for (const auto& run : runs)
         for (const auto& [step, samples] : run.snapshots)
             panels.push_back({std::string(models::generator_loss_name(run.loss)) + ", step " + std::to_string(step),
                               column(real_points, 0, 1000), column(real_points, 1, 1000), column(samples, 0, 1000),
                               column(samples, 1, 1000)});
-    chapter02::scatter_panels(out / "toy_samples.png",
+    plot::scatter_panels(out / "toy_samples.png",
                               "Generated points (orange) over the data (black) during training: minimax loss (top), "
                               "non-saturating loss (bottom)",
                               panels, runs.front().snapshots.size(), 3.0);
@@ -412,7 +411,7 @@ int fashion_part(const GanOptions& o, MetricsJson& metrics) {
     std::vector<std::string> class_labels(data::kClassNames.begin(), data::kClassNames.end());
     std::vector<double> percent;
     for (std::size_t k : scores.class_histogram) percent.push_back(100.0 * double(k) / double(scored));
-    chapter02::bar_chart(out / "class_histogram.png",
+    plot::bar_chart(out / "class_histogram.png",
                          "Classes the evaluator assigns to " + std::to_string(scored) + " generated images",
                          class_labels, percent, "% of samples", 5.0, "5% threshold");
 

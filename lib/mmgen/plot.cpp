@@ -420,4 +420,63 @@ bool decision_surface(const std::filesystem::path& png, const std::string& title
     return render(f, data.str(), script.str(), who);
 }
 
+bool scatter_panels(const std::filesystem::path& png, const std::string& title, const std::vector<ScatterPanel>& panels,
+                    std::size_t columns, double limit) {
+    constexpr const char* who = "scatter_panels";
+    if (panels.empty() || columns == 0) throw std::invalid_argument("scatter_panels: no panels, or zero columns");
+    const std::size_t rows = (panels.size() + columns - 1) / columns;
+    const Files f = files_for(png);
+    auto data = data_stream();
+    data << "# " << title << "\n# per panel two blocks (index 2p: real x y, index 2p+1: generated x y)\n";
+    for (std::size_t p = 0; p < panels.size(); ++p) {
+        const auto& panel = panels[p];
+        require_same_length(who, "panel '" + panel.title + "' (real)", panel.real_x.size(), panel.real_y.size());
+        require_same_length(who, "panel '" + panel.title + "' (generated)", panel.fake_x.size(), panel.fake_y.size());
+        data << (p ? "\n\n" : "") << "# panel " << p << " real: " << panel.title << "\n";
+        for (std::size_t i = 0; i < panel.real_x.size(); ++i) data << panel.real_x[i] << ' ' << panel.real_y[i] << '\n';
+        if (panel.real_x.empty()) data << "NaN NaN\n";
+        data << "\n\n# panel " << p << " generated: " << panel.title << "\n";
+        for (std::size_t i = 0; i < panel.fake_x.size(); ++i) data << panel.fake_x[i] << ' ' << panel.fake_y[i] << '\n';
+        if (panel.fake_x.empty()) data << "NaN NaN\n";
+    }
+    std::ostringstream script;
+    script << preamble(f, who, title, int(260 * columns), int(260 * rows + 40)) << "unset title\n"
+           << "set multiplot layout " << rows << "," << columns << " title " << text(title) << "\n"
+           << "set size ratio -1\nunset key\nset tics font ',7'\n"
+           << "set xrange [" << -limit << ":" << limit << "]\nset yrange [" << -limit << ":" << limit << "]\n";
+    for (std::size_t p = 0; p < panels.size(); ++p)
+        script << "set title " << text(panels[p].title) << "\n"
+               << "plot " << literal(f.dat_name()) << " index " << 2 * p
+               << " using 1:2 with points pt 7 ps 0.25 lc rgb '#000000', \\\n"
+               << "     '' index " << 2 * p + 1 << " using 1:2 with points pt 7 ps 0.25 lc rgb '" << colour(1) << "'\n";
+    script << "unset multiplot\n";
+    return render(f, data.str(), script.str(), who);
+}
+
+bool bar_chart(const std::filesystem::path& png, const std::string& title, const std::vector<std::string>& labels,
+               const std::vector<double>& values, const std::string& ylabel, double reference,
+               const std::string& reference_name) {
+    constexpr const char* who = "bar_chart";
+    require_same_length(who, "labels and values", labels.size(), values.size());
+    const Files f = files_for(png);
+    auto data = data_stream();
+    data << "# " << title << "\n# columns: index | value | label\n";
+    double top = reference;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        data << i << ' ' << values[i] << ' ' << text(labels[i]) << '\n';
+        top = std::max(top, values[i]);
+    }
+    std::ostringstream script;
+    script << preamble(f, who, title, kWidth, kHeight) << "set ylabel " << text(ylabel) << "\n"
+           << "set style fill solid 0.8 border -1\nset boxwidth 0.7\nset grid ytics\n"
+           << "set xrange [-0.6:" << double(values.size()) - 0.4 << "]\nset yrange [0:" << (top > 0 ? top * 1.15 : 1) << "]\n"
+           << "set xtics rotate by 30 right scale 0\nset key top right\n"
+           << "plot " << literal(f.dat_name()) << " using 1:2:xtic(3) with boxes lc rgb '" << colour(0) << "' title 'samples'";
+    if (reference > 0)
+        script << ", \\\n     " << reference << " with lines dt 2 lw 2 lc rgb '" << colour(3) << "' title "
+               << text(reference_name);
+    script << "\n";
+    return render(f, data.str(), script.str(), who);
+}
+
 }  // namespace mmgen::plot

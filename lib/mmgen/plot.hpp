@@ -81,4 +81,20 @@ bool heatmap(const std::filesystem::path& png, const std::string& title, const s
 bool decision_surface(const std::filesystem::path& png, const std::string& title, const Grid2D& grid,
                       const std::vector<PointSet>& overlays, const std::string& value_label = "D(x)");
 
+// One panel of scatter_panels: generated points (orange) over real points (black).
+struct ScatterPanel {
+    std::string title;
+    std::vector<double> real_x, real_y, fake_x, fake_y;
+};
+
+// Panels laid out `columns` to a row, every axis spanning [−limit, limit] — e.g. a 2-D
+// generator's samples at several points of training, one panel each.
+bool scatter_panels(const std::filesystem::path& png, const std::string& title, const std::vector<ScatterPanel>& panels,
+                    std::size_t columns, double limit);
+
+// One bar per label, with a dashed horizontal line at `reference` (e.g. a 5% threshold) if > 0.
+bool bar_chart(const std::filesystem::path& png, const std::string& title, const std::vector<std::string>& labels,
+               const std::vector<double>& values, const std::string& ylabel, double reference = 0,
+               const std::string& reference_name = "");
+
 }  // namespace mmgen::plot
