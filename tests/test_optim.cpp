@@ -100,8 +100,8 @@ TEST_CASE("Adam's ε and weight decay enter as in PyTorch", "[optim]") {
 }
 
 TEST_CASE("Adam updates every element of a large parameter by the same rule", "[optim]") {
-    // 100 000 values (large enough for the update to be split between threads); with ε = 0 the
-    // first step moves each value by exactly lr · sign(gᵢ)
+    // 100 000 values (the vectorised loop, its remainder and every element in between); with
+    // ε = 0 the first step moves each value by exactly lr · sign(gᵢ)
     const std::size_t n = 100000;
     Tensor theta = Tensor::zeros({n}, true);
     auto g = theta.grad_buffer();

@@ -14,7 +14,6 @@
 
 #include <mmgen/data.hpp>
 #include <mmgen/gemm.hpp>
-#include <mmgen/parallel.hpp>
 
 namespace chapter {
 
@@ -45,7 +44,7 @@ inline void add_common_options(CLI::App& app, Options& o) {
     app.add_option("--lr", o.lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
     app.add_option("--seed", o.seed, "seed of every random draw: the same seed and threads give the same losses")
         ->capture_default_str();
-    app.add_option("--threads", o.threads, "threads for OpenBLAS and the optimizer")
+    app.add_option("--threads", o.threads, "threads for OpenBLAS's matrix products")
         ->check(CLI::Range(1, 64))->capture_default_str();
     app.add_option("--data-dir", o.data_dir, "folder with the Fashion-MNIST IDX files (also $MMGEN_DATA)")
         ->capture_default_str();
@@ -66,7 +65,6 @@ inline void parse_or_exit(CLI::App& app, int argc, char** argv, const Options& o
         std::exit(2);
     }
     mmgen::set_blas_threads(o.threads);
-    mmgen::set_num_threads(o.threads);
 }
 
 // Runs the chapter body; any error is printed as one line naming the problem, exit code 1.

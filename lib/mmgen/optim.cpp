@@ -1,9 +1,10 @@
 #include <mmgen/optim.hpp>
 
+#include <mmgen/simd_clones.hpp>
+
 #include <cmath>
 #include <stdexcept>
 
-#include <mmgen/parallel.hpp>
 
 namespace mmgen::optim {
 
@@ -13,6 +14,22 @@ std::vector<Tensor> zeros_like_each(const std::vector<Tensor>& ps) {
     for (const auto& p : ps) out.push_back(Tensor::zeros(p.shape()));
     return out;
 }
+// One Adam update over n values (the loop Adam::step runs for each parameter), compiled for
+// the widest vector unit the CPU has.
+struct AdamConstants {
+    real b1, b2, weight_decay, eps, step_size, inv_sqrt_c2;
+};
+MMGEN_SIMD_CLONES void adam_update(std::size_t n, const AdamConstants c, real* __restrict theta,
+                                   const real* __restrict g, real* __restrict m, real* __restrict v) {
+    for (std::size_t i = 0; i < n; ++i) {
+        const real gi = g[i] + c.weight_decay * theta[i];
+        m[i] = c.b1 * m[i] + (1 - c.b1) * gi;
+        v[i] = c.b2 * v[i] + (1 - c.b2) * gi * gi;
+        // θ −= lr · (m / c1) / (√(v / c2) + ε)
+        theta[i] -= c.step_size * m[i] / (std::sqrt(v[i]) * c.inv_sqrt_c2 + c.eps);
+    }
+}
+
 void require_positive_lr(const char* who, real lr) {
     if (!(lr > 0) || !std::isfinite(lr))
         throw std::invalid_argument(std::string(who) + ": learning rate must be positive and finite, got " +
@@ -75,21 +92,11 @@ void Adam::step() {
     for (std::size_t k = 0; k < parameters_.size(); ++k) {
         Tensor& p = parameters_[k];
         if (!p.has_grad()) continue;
-        real* __restrict theta = p.data().data();
-        const real* __restrict g = p.grad().data();
-        real* __restrict m = m_[k].data().data();
-        real* __restrict v = v_[k].data().data();
-        const real b1 = beta1, b2 = beta2, wd = weight_decay, e = eps;
-        // a memory-bound stream over four arrays: split between the cores
-        parallel_for(p.numel(), [=](std::size_t begin, std::size_t end) {
-            for (std::size_t i = begin; i < end; ++i) {
-                const real gi = g[i] + wd * theta[i];
-                m[i] = b1 * m[i] + (1 - b1) * gi;
-                v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-                // θ −= lr · (m / c1) / (√(v / c2) + ε)
-                theta[i] -= step_size * m[i] / (std::sqrt(v[i]) * inv_sqrt_c2 + e);
-            }
-        });
+        // A memory-bound stream over four arrays, on the calling thread. Splitting it with a
+        // second thread of our own made the step slower here: both cores are held by
+        // OpenBLAS's threads, which spin for a while after every GEMM (bench/README.md).
+        adam_update(p.numel(), {beta1, beta2, weight_decay, eps, step_size, inv_sqrt_c2}, p.data().data(),
+                    p.grad().data(), m_[k].data().data(), v_[k].data().data());
     }
 }
 

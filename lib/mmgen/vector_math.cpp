@@ -5,23 +5,26 @@
 
 #include <cmath>
 
+#include <mmgen/simd_clones.hpp>
+
+
 namespace mmgen::vmath {
 
-void exp(std::span<const real> x, std::span<real> y) {
+MMGEN_SIMD_CLONES void exp(std::span<const real> x, std::span<real> y) {
     const real* in = x.data();
     real* out = y.data();
 #pragma omp simd
     for (std::size_t i = 0; i < x.size(); ++i) out[i] = std::exp(in[i]);
 }
 
-void log(std::span<const real> x, std::span<real> y) {
+MMGEN_SIMD_CLONES void log(std::span<const real> x, std::span<real> y) {
     const real* in = x.data();
     real* out = y.data();
 #pragma omp simd
     for (std::size_t i = 0; i < x.size(); ++i) out[i] = std::log(in[i]);
 }
 
-void tanh(std::span<const real> x, std::span<real> y) {
+MMGEN_SIMD_CLONES void tanh(std::span<const real> x, std::span<real> y) {
     // with t = e^{−2|x|} − 1 (expm1, accurate near 0): tanh|x| = (1 − e^{−2|x|})/(1 + e^{−2|x|}) = −t/(2 + t);
     // no overflow for any x, and full relative precision for small |x|
     const real* in = x.data();
@@ -34,7 +37,7 @@ void tanh(std::span<const real> x, std::span<real> y) {
     }
 }
 
-void sigmoid(std::span<const real> x, std::span<real> y) {
+MMGEN_SIMD_CLONES void sigmoid(std::span<const real> x, std::span<real> y) {
     // with e = e^−|x| ∈ (0, 1]: σ(x) = 1/(1 + e) for x ≥ 0 and e/(1 + e) for x < 0 — no overflow
     const real* in = x.data();
     real* out = y.data();
@@ -46,7 +49,7 @@ void sigmoid(std::span<const real> x, std::span<real> y) {
     }
 }
 
-void softplus(std::span<const real> x, std::span<real> y) {
+MMGEN_SIMD_CLONES void softplus(std::span<const real> x, std::span<real> y) {
     // log(1 + eˣ) = max(x, 0) + log(1 + e^−|x|)
     const real* in = x.data();
     real* out = y.data();
@@ -54,7 +57,7 @@ void softplus(std::span<const real> x, std::span<real> y) {
     for (std::size_t i = 0; i < x.size(); ++i) out[i] = std::fmax(in[i], real(0)) + std::log1p(std::exp(-std::fabs(in[i])));
 }
 
-double bce_with_logits(std::span<const real> x, std::span<const real> t, std::span<real> loss, std::span<real> sigma) {
+MMGEN_SIMD_CLONES double bce_with_logits(std::span<const real> x, std::span<const real> t, std::span<real> loss, std::span<real> sigma) {
     const real* xs = x.data();
     const real* ts = t.data();
     real* ls = loss.data();
