@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <map>
+#include <set>
 #include <string>
 
 #include <mmgen/gemm.hpp>
@@ -12,9 +13,17 @@ namespace {
 class RatioReporter : public benchmark::ConsoleReporter {
 public:
     void ReportRuns(const std::vector<Run>& runs) override {
-        for (const auto& run : runs)
-            if (run.run_type == Run::RT_Iteration && !run.error_occurred)
-                times_[run.run_name.function_name] = run.GetAdjustedRealTime();  // name without "/min_time:…"
+        // the median when --benchmark_repetitions gives one, else the single run
+        for (const auto& run : runs) {
+            if (run.error_occurred) continue;
+            const std::string& name = run.run_name.function_name;  // without "/min_time:…"
+            if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "median") {
+                times_[name] = run.GetAdjustedRealTime();
+                medians_.insert(name);
+            } else if (run.run_type == Run::RT_Iteration && !medians_.count(name)) {
+                times_[name] = run.GetAdjustedRealTime();
+            }
+        }
         ConsoleReporter::ReportRuns(runs);
     }
     void print_ratios() const {
@@ -22,7 +31,7 @@ public:
         for (const auto& [name, step_time] : times_) {
             const auto it = times_.find(name + "GemmOnly");
             if (it == times_.end()) continue;
-            if (!header) std::printf("\n%-16s %12s %12s %8s\n", "step", "step", "gemm only", "ratio");
+            if (!header) std::printf("\n%-16s %12s %12s %8s   (ms, wall clock)\n", "step", "step", "gemm only", "ratio");
             header = true;
             std::printf("%-16s %12.3f %12.3f %8.2f\n", name.c_str(), step_time, it->second, step_time / it->second);
         }
@@ -30,6 +39,7 @@ public:
 
 private:
     std::map<std::string, double> times_;
+    std::set<std::string> medians_;
 };
 }  // namespace
 

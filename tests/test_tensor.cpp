@@ -179,3 +179,21 @@ TEST_CASE("Rng::uniform lies between 0 (included) and 1 (excluded) and normal dr
     CHECK(all_finite);
     require_close(Rng(3).uniform(4, 4), 4);
 }
+
+TEST_CASE("Rng::fill_normal draws what normal() draws, value for value", "[tensor][random]") {
+    // fill_normal transforms a block of uniforms at a time with vector log/cos; the values must
+    // be normal()'s in the same order (to a few ulp) and leave the generator in the same state
+    for (std::size_t n : {1UL, 255UL, 256UL, 257UL, 1000UL}) {
+        CAPTURE(n);
+        Rng block(77), one_by_one(77);
+        std::vector<real> z(n);
+        block.fill_normal(z, real(0.5), real(2));
+        double worst = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double expected = static_cast<real>(0.5 + 2 * one_by_one.normal());
+            worst = std::max(worst, std::abs(z[i] - expected) / (1 + std::abs(expected)));
+        }
+        CHECK(worst <= 8 * std::numeric_limits<real>::epsilon());
+        CHECK(block.next_u64() == one_by_one.next_u64());
+    }
+}

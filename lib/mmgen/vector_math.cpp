@@ -74,4 +74,13 @@ MMGEN_SIMD_CLONES double bce_with_logits(std::span<const real> x, std::span<cons
     return total;
 }
 
+MMGEN_SIMD_CLONES void box_muller(std::span<const double> u1, std::span<const double> u2, std::span<double> z) {
+    const double* a = u1.data();
+    const double* b = u2.data();
+    double* out = z.data();
+    constexpr double two_pi = 6.283185307179586476925286766559;
+#pragma omp simd
+    for (std::size_t i = 0; i < z.size(); ++i) out[i] = std::sqrt(-2.0 * std::log(a[i])) * std::cos(two_pi * b[i]);
+}
+
 }  // namespace mmgen::vmath

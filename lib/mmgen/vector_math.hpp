@@ -25,4 +25,8 @@ void softplus(std::span<const real> x, std::span<real> y);  // y = log(1 + eˣ)
 double bce_with_logits(std::span<const real> x, std::span<const real> t, std::span<real> loss,
                      std::span<real> sigma);
 
+// Box–Muller over arrays: z = √(−2 log u₁) · cos(2π u₂), in double, for u₁ ∈ (0, 1] and
+// u₂ ∈ [0, 1) — the transform Rng::normal applies one value at a time.
+void box_muller(std::span<const double> u1, std::span<const double> u2, std::span<double> z);
+
 }  // namespace mmgen::vmath
