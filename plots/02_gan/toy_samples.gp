@@ -1,11 +1,14 @@
+# scatter_panels: Generated points (orange) over the data (black) during training: minimax loss (top), non-saturating loss (bottom)
 # Data: toy_samples.dat. Draw again from this folder with: gnuplot toy_samples.gp
 set encoding utf8
 if (strstrt(GPVAL_TERMINALS, ' pngcairo ') > 0) {
-    set terminal pngcairo size 1560,560 noenhanced font 'Sans,10'
+    set terminal pngcairo size 1560,560 noenhanced font 'Sans,11'
 } else {
     set terminal png size 1560,560 noenhanced
 }
 set output 'toy_samples.png'
+set title "Generated points (orange) over the data (black) during training: minimax loss (top), non-saturating loss (bottom)"
+unset title
 set multiplot layout 2,6 title "Generated points (orange) over the data (black) during training: minimax loss (top), non-saturating loss (bottom)"
 set size ratio -1
 unset key
