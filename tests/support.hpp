@@ -1,8 +1,12 @@
 #pragma once
 // Small helpers shared by the test files: random inputs, "this op's gradient matches central
 // differences", and "these two numbers agree".
+#include <filesystem>
 #include <string>
+#include <system_error>
 #include <vector>
+
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -46,7 +50,6 @@ inline void require_values(const Tensor& t, const std::vector<double>& expected,
 }  // namespace mmgen::test
 
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
@@ -59,6 +62,25 @@ inline std::filesystem::path output_dir(const std::string& name) {
     std::filesystem::create_directories(dir);
     return dir;
 }
+
+// A fresh, empty folder under the system temp dir, removed when the test is done with it:
+// for files a test only writes to read back (scratch_dir keeps a run's outputs to look at).
+struct TempDir {
+    std::filesystem::path path;
+    explicit TempDir(const std::string& name) {
+        static int counter = 0;
+        path = std::filesystem::temp_directory_path() /
+               ("mmgen_test_" + name + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+        std::filesystem::remove_all(path);
+        std::filesystem::create_directories(path);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+};
 
 // A fresh, empty folder under the build tree for one test's outputs.
 inline std::filesystem::path scratch_dir(const std::string& name) {

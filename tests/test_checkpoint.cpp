@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -14,6 +13,8 @@
 #include <mmgen/losses.hpp>
 #include <mmgen/ops.hpp>
 
+#include "support.hpp"
+
 using namespace mmgen;
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
@@ -23,20 +24,6 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        static int counter = 0;
-        path = fs::temp_directory_path() /
-               ("mmgen_test_checkpoint_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 Bytes read_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -91,7 +78,7 @@ void require_same_values(const Tensor& a, const Tensor& b, const std::string& wh
 }  // namespace
 
 TEST_CASE("A training state round-trips: weights, Adam moments, step count, position and metadata", "[checkpoint]") {
-    TempDir tmp;
+    test::TempDir tmp("checkpoint");
     const auto path = tmp.path / "run" / "state.safetensors";  // the parent directory is created
     Rng rng(1);
     auto net = nn::mlp({4, 8, 3}, rng);
@@ -133,7 +120,7 @@ TEST_CASE("A training state round-trips: weights, Adam moments, step count, posi
 }
 
 TEST_CASE("A module's weights are saved under their PyTorch-style names", "[checkpoint]") {
-    TempDir tmp;
+    test::TempDir tmp("checkpoint");
     const auto path = tmp.path / "weights.safetensors";
     Rng rng(5);
     auto net = nn::mlp({4, 8, 3}, rng);
@@ -183,7 +170,7 @@ TEST_CASE("A module's weights are saved under their PyTorch-style names", "[chec
 }
 
 TEST_CASE("F32 files load into the double build and F64 into the float build", "[checkpoint]") {
-    TempDir tmp;
+    test::TempDir tmp("checkpoint");
     const auto path = tmp.path / "f32.safetensors";
     write_file(path, safetensors_file(R"({"b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
                                       R"("a":{"dtype":"F64","shape":[],"data_offsets":[8,16]}})",
@@ -195,7 +182,7 @@ TEST_CASE("F32 files load into the double build and F64 into the float build", "
 }
 
 TEST_CASE("A malformed or mismatched checkpoint is refused and leaves the model untouched", "[checkpoint]") {
-    TempDir tmp;
+    test::TempDir tmp("checkpoint");
     const auto path = tmp.path / "bad.safetensors";
     // The model: weight (2, 3) and bias (2), filled with sentinels that must survive every refusal.
     Tensor weight = Tensor::full({2, 3}, real(42)), bias = Tensor::full({2}, real(-7));
@@ -340,7 +327,7 @@ TEST_CASE("Every file in the checkpoint corpus loads if its name starts with 'va
 }
 
 TEST_CASE("Saving is atomic: a failed or interrupted save never damages the previous checkpoint", "[checkpoint]") {
-    TempDir tmp;
+    test::TempDir tmp("checkpoint");
     const auto path = tmp.path / "model.safetensors";
     auto tmp_path = path;
     tmp_path += ".tmp";

@@ -1,7 +1,6 @@
 // The data pipeline: IDX files (plain and gzip), Fashion-MNIST, the Batcher, bytes → tensors.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -13,6 +12,8 @@
 
 #include <mmgen/data.hpp>
 
+#include "support.hpp"
+
 using namespace mmgen;
 using namespace mmgen::data;
 using Catch::Matchers::Contains;
@@ -22,24 +23,6 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-// A fresh directory under the system temp dir, removed at the end of the test.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        path = fs::temp_directory_path() / ("mmgen_test_data_" + std::to_string(::getpid()) + "_" +
-                                            std::to_string(counter()++));
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    static int& counter() {
-        static int n = 0;
-        return n;
-    }
-};
 
 // An IDX file: 00 00 08 <rank>, big-endian u32 dims, values.
 Bytes idx_bytes(const std::vector<std::uint32_t>& dims, const Bytes& values) {
@@ -92,7 +75,7 @@ std::vector<std::size_t> flatten(const std::vector<std::vector<std::size_t>>& ba
 }  // namespace
 
 TEST_CASE("An IDX file reads back its dims and bytes whether gzip-compressed or not", "[data]") {
-    TempDir tmp;
+    test::TempDir tmp("data");
     const Bytes values = iota_bytes(2 * 3 * 4);
     const Bytes plain = idx_bytes({2, 3, 4}, values);
 
@@ -128,7 +111,7 @@ TEST_CASE("An IDX file reads back its dims and bytes whether gzip-compressed or 
 }
 
 TEST_CASE("A malformed IDX file is refused with a message naming the file and the problem", "[data]") {
-    TempDir tmp;
+    test::TempDir tmp("data");
     const Bytes plain = idx_bytes({2, 3, 4}, iota_bytes(24));
     const auto refused = [&](const Bytes& bytes, const std::string& problem) {
         const auto path = tmp.path / "bad.idx";
@@ -217,7 +200,7 @@ TEST_CASE("Every file in the IDX corpus loads if its name starts with 'valid' an
 }
 
 TEST_CASE("Fashion-MNIST loading checks that the images and labels belong together", "[data]") {
-    TempDir tmp;
+    test::TempDir tmp("data");
 
     SECTION("a consistent split loads with its sizes") {
         write_fake_split(tmp.path, "t10k", 5, 5);

@@ -2,6 +2,7 @@
 // (mmgen::gradcheck in double, random upstream gradient) over shapes that include size 1 and
 // odd sizes.
 #include <cmath>
+#include <limits>
 #include <functional>
 #include <string>
 #include <vector>
@@ -368,6 +369,21 @@ TEST_CASE("log_sum_exp and log_softmax work along the last axis without overflow
         require_values(log_softmax(x), {1 - lse, 2 - lse, 3 - lse, -std::log(3.0), -std::log(3.0), -std::log(3.0)});
     }
     SECTION("a rank-1 tensor reduces to shape ()") { CHECK(log_sum_exp(Tensor::zeros({4})).shape() == Shape{}); }
+}
+
+TEST_CASE("log_sum_exp of a row of minus infinity is minus infinity, with no gradient", "[ops]") {
+    // a row with no mass (log-weights all −∞) contributes nothing, instead of exp(−∞ + ∞) = NaN
+    const double inf = std::numeric_limits<double>::infinity();
+    Tensor x = Tensor::from_data({2, 2}, {-inf, -inf, 0, 0}, true);
+    Tensor y = log_sum_exp(x);
+    CHECK(y.data()[0] == -inf);
+    CHECK(y.data()[1] == Approx(std::log(2.0)));
+    sum(y).backward();  // the sum is −∞; only the gradient is checked
+    const auto g = x.grad();
+    CHECK(g[0] == 0);
+    CHECK(g[1] == 0);
+    CHECK(g[2] == Approx(0.5));
+    CHECK(g[3] == Approx(0.5));
 }
 
 TEST_CASE("log_sum_exp and log_softmax backpropagate", "[ops][gradcheck]") {

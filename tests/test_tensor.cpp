@@ -197,3 +197,9 @@ TEST_CASE("Rng::fill_normal draws what normal() draws, value for value", "[tenso
         CHECK(block.next_u64() == one_by_one.next_u64());
     }
 }
+
+TEST_CASE("a shape whose element count overflows is refused, naming the shape", "[tensor][errors]") {
+    const std::size_t huge = std::size_t{1} << 40;
+    CHECK_THROWS_WITH(Tensor::zeros({huge, huge}), Catch::Contains("(1099511627776, 1099511627776)") &&
+                                                       Catch::Contains("overflows"));
+}

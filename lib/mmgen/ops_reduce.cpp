@@ -94,6 +94,7 @@ Tensor sum(const Tensor& x, int axis, bool keepdim) { return scaled_axis_sum("su
 Tensor mean(const Tensor& x, int axis, bool keepdim) { return scaled_axis_sum("mean", x, axis, keepdim, true); }
 
 // y[r] = log Σⱼ exp x[r, j];  ∂y[r]/∂x[r, j] = softmax(x[r])ⱼ = exp(x[r, j] − y[r])
+// A row of −∞ only (no mass at all) gives y = −∞ and no gradient, not exp(−∞ + ∞) = NaN.
 Tensor log_sum_exp(const Tensor& x) {
     require_last_axis("log_sum_exp", x);
     const std::size_t n = x.dim(-1), rows = x.numel() / n;
@@ -103,9 +104,10 @@ Tensor log_sum_exp(const Tensor& x) {
     return record(y, "log_sum_exp", {x}, [x, n, rows](Node& out) mutable {
         const auto xs = x.data();
         auto dx = x.grad_buffer();
-        for (std::size_t r = 0; r < rows; ++r)
-            for (std::size_t j = 0; j < n; ++j)
-                dx[r * n + j] += out.grad[r] * std::exp(xs[r * n + j] - out.data[r]);
+        for (std::size_t r = 0; r < rows; ++r) {
+            if (out.data[r] == -std::numeric_limits<real>::infinity()) continue;
+            for (std::size_t j = 0; j < n; ++j) dx[r * n + j] += out.grad[r] * std::exp(xs[r * n + j] - out.data[r]);
+        }
     });
 }
 

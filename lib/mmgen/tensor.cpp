@@ -7,7 +7,9 @@ namespace mmgen {
 
 std::size_t numel_of(const Shape& shape) {
     std::size_t n = 1;
-    for (auto d : shape) n *= d;
+    for (auto d : shape)
+        if (__builtin_mul_overflow(n, d, &n))
+            throw std::length_error("tensor shape " + shape_string(shape) + ": the number of elements overflows");
     return n;
 }
 
