@@ -4,7 +4,6 @@
 
 #include <cstdio>
 #include <map>
-#include <set>
 #include <string>
 
 #include <mmgen/gemm.hpp>
@@ -13,16 +12,12 @@ namespace {
 class RatioReporter : public benchmark::ConsoleReporter {
 public:
     void ReportRuns(const std::vector<Run>& runs) override {
-        // the median when --benchmark_repetitions gives one, else the single run
+        // the single run, or with --benchmark_repetitions the median, which Google Benchmark
+        // reports after the repetitions it summarises and so overwrites them
         for (const auto& run : runs) {
-            if (run.error_occurred) continue;
-            const std::string& name = run.run_name.function_name;  // without "/min_time:…"
-            if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "median") {
-                times_[name] = run.GetAdjustedRealTime();
-                medians_.insert(name);
-            } else if (run.run_type == Run::RT_Iteration && !medians_.count(name)) {
-                times_[name] = run.GetAdjustedRealTime();
-            }
+            const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+            if (!run.error_occurred && (run.run_type == Run::RT_Iteration || median))
+                times_[run.run_name.function_name] = run.GetAdjustedRealTime();  // name without "/min_time:…"
         }
         ConsoleReporter::ReportRuns(runs);
     }
@@ -39,7 +34,6 @@ public:
 
 private:
     std::map<std::string, double> times_;
-    std::set<std::string> medians_;
 };
 }  // namespace
 

@@ -24,7 +24,6 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-
 Bytes read_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     return Bytes(std::istreambuf_iterator<char>(in), {});

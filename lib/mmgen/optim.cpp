@@ -1,10 +1,9 @@
 #include <mmgen/optim.hpp>
 
-#include <mmgen/simd_clones.hpp>
-
 #include <cmath>
 #include <stdexcept>
 
+#include <mmgen/simd_clones.hpp>
 
 namespace mmgen::optim {
 
@@ -92,9 +91,10 @@ void Adam::step() {
     for (std::size_t k = 0; k < parameters_.size(); ++k) {
         Tensor& p = parameters_[k];
         if (!p.has_grad()) continue;
-        // A memory-bound stream over four arrays, on the calling thread. Splitting it with a
-        // second thread of our own made the step slower here: both cores are held by
-        // OpenBLAS's threads, which spin for a while after every GEMM (bench/README.md).
+        // Compiled wide, the update is a memory-bound stream over four arrays; it runs on the
+        // calling thread. Splitting it with a second thread of our own made the step slower
+        // here: both cores are held by OpenBLAS's threads, which spin for a while after every
+        // GEMM (bench/README.md).
         adam_update(p.numel(), {beta1, beta2, weight_decay, eps, step_size, inv_sqrt_c2}, p.data().data(),
                     p.grad().data(), m_[k].data().data(), v_[k].data().data());
     }

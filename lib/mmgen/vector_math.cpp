@@ -7,7 +7,6 @@
 
 #include <mmgen/simd_clones.hpp>
 
-
 namespace mmgen::vmath {
 
 MMGEN_SIMD_CLONES void exp(std::span<const real> x, std::span<real> y) {
