@@ -5,7 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <mmgen/models/gan.hpp>
-#include <mmgen/optim.hpp>
+#include <mmgen/nn/optim.hpp>
 
 #include "step_trace.hpp"
 

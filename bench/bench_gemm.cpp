@@ -4,8 +4,8 @@
 
 #include <vector>
 
-#include <mmgen/gemm.hpp>
-#include <mmgen/real.hpp>
+#include <mmgen/core/gemm.hpp>
+#include <mmgen/core/real.hpp>
 
 using namespace mmgen;
 

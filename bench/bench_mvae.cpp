@@ -6,7 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include <mmgen/models/mvae.hpp>
-#include <mmgen/optim.hpp>
+#include <mmgen/nn/optim.hpp>
 
 #include "step_trace.hpp"
 

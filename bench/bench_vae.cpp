@@ -3,7 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include <mmgen/models/vae.hpp>
-#include <mmgen/optim.hpp>
+#include <mmgen/nn/optim.hpp>
 
 #include "step_trace.hpp"
 

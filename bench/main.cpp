@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include <mmgen/gemm.hpp>
+#include <mmgen/core/gemm.hpp>
 
 namespace {
 class RatioReporter : public benchmark::ConsoleReporter {

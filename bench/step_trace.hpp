@@ -10,8 +10,8 @@
 #include <functional>
 #include <vector>
 
-#include <mmgen/gemm.hpp>
-#include <mmgen/real.hpp>
+#include <mmgen/core/gemm.hpp>
+#include <mmgen/core/real.hpp>
 
 namespace mmgen::bench {
 

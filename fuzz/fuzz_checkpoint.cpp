@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include <mmgen/checkpoint.hpp>
+#include <mmgen/io/checkpoint.hpp>
 
 using namespace mmgen;
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include <mmgen/data.hpp>
+#include <mmgen/io/data.hpp>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     try {

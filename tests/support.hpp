@@ -10,9 +10,9 @@
 
 #include <catch2/catch.hpp>
 
-#include <mmgen/gradcheck.hpp>
-#include <mmgen/random.hpp>
-#include <mmgen/tensor.hpp>
+#include <mmgen/core/gradcheck.hpp>
+#include <mmgen/core/random.hpp>
+#include <mmgen/core/tensor.hpp>
 
 namespace mmgen::test {
 

@@ -4,7 +4,7 @@
 #include <set>
 #include <string>
 
-#include <mmgen/captions.hpp>
+#include <mmgen/io/captions.hpp>
 
 using namespace mmgen;
 using namespace mmgen::data;

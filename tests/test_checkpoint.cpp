@@ -9,9 +9,9 @@
 #include <fstream>
 #include <iterator>
 
-#include <mmgen/checkpoint.hpp>
-#include <mmgen/losses.hpp>
-#include <mmgen/ops.hpp>
+#include <mmgen/io/checkpoint.hpp>
+#include <mmgen/nn/losses.hpp>
+#include <mmgen/core/ops.hpp>
 
 #include "support.hpp"
 

@@ -3,10 +3,10 @@
 
 #include <fstream>
 
-#include <mmgen/checkpoint.hpp>
-#include <mmgen/data.hpp>
-#include <mmgen/gradcheck.hpp>
-#include <mmgen/losses.hpp>
+#include <mmgen/io/checkpoint.hpp>
+#include <mmgen/io/data.hpp>
+#include <mmgen/core/gradcheck.hpp>
+#include <mmgen/nn/losses.hpp>
 #include <mmgen/models/classifier.hpp>
 
 #include "support.hpp"

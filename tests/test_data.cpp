@@ -10,7 +10,7 @@
 #include <numeric>
 #include <set>
 
-#include <mmgen/data.hpp>
+#include <mmgen/io/data.hpp>
 
 #include "support.hpp"
 

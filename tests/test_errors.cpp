@@ -5,10 +5,10 @@
 
 #include <catch2/catch.hpp>
 
-#include <mmgen/autograd.hpp>
-#include <mmgen/losses.hpp>
-#include <mmgen/nn.hpp>
-#include <mmgen/ops.hpp>
+#include <mmgen/core/autograd.hpp>
+#include <mmgen/nn/losses.hpp>
+#include <mmgen/nn/modules.hpp>
+#include <mmgen/core/ops.hpp>
 
 using namespace mmgen;
 using Catch::Matchers::Contains;

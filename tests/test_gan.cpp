@@ -9,12 +9,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include <mmgen/autograd.hpp>
-#include <mmgen/gradcheck.hpp>
-#include <mmgen/losses.hpp>
+#include <mmgen/core/autograd.hpp>
+#include <mmgen/core/gradcheck.hpp>
+#include <mmgen/nn/losses.hpp>
 #include <mmgen/models/gan.hpp>
-#include <mmgen/ops.hpp>
-#include <mmgen/optim.hpp>
+#include <mmgen/core/ops.hpp>
+#include <mmgen/nn/optim.hpp>
 
 #include "support.hpp"
 

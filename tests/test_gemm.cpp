@@ -6,8 +6,8 @@
 
 #include <catch2/catch.hpp>
 
-#include <mmgen/gemm.hpp>
-#include <mmgen/random.hpp>
+#include <mmgen/core/gemm.hpp>
+#include <mmgen/core/random.hpp>
 
 using namespace mmgen;
 

@@ -6,9 +6,9 @@
 
 #include <catch2/catch.hpp>
 
-#include <mmgen/autograd.hpp>
-#include <mmgen/gradcheck.hpp>
-#include <mmgen/ops.hpp>
+#include <mmgen/core/autograd.hpp>
+#include <mmgen/core/gradcheck.hpp>
+#include <mmgen/core/ops.hpp>
 
 #include "support.hpp"
 

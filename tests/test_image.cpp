@@ -12,8 +12,8 @@
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
-#include <mmgen/image.hpp>
-#include <mmgen/ops.hpp>
+#include <mmgen/io/image.hpp>
+#include <mmgen/core/ops.hpp>
 
 #include "support.hpp"
 

@@ -5,9 +5,9 @@
 
 #include <catch2/catch.hpp>
 
-#include <mmgen/autograd.hpp>
-#include <mmgen/losses.hpp>
-#include <mmgen/ops.hpp>
+#include <mmgen/core/autograd.hpp>
+#include <mmgen/nn/losses.hpp>
+#include <mmgen/core/ops.hpp>
 
 #include "support.hpp"
 

@@ -5,8 +5,8 @@
 
 #include <catch2/catch.hpp>
 
-#include <mmgen/metrics.hpp>
-#include <mmgen/random.hpp>
+#include <mmgen/report/metrics.hpp>
+#include <mmgen/core/random.hpp>
 
 #include "support.hpp"
 

@@ -11,11 +11,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include <mmgen/autograd.hpp>
-#include <mmgen/gradcheck.hpp>
-#include <mmgen/losses.hpp>
+#include <mmgen/core/autograd.hpp>
+#include <mmgen/core/gradcheck.hpp>
+#include <mmgen/nn/losses.hpp>
 #include <mmgen/models/mvae.hpp>
-#include <mmgen/ops.hpp>
+#include <mmgen/core/ops.hpp>
 
 #include "support.hpp"
 

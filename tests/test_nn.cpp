@@ -7,9 +7,9 @@
 
 #include <catch2/catch.hpp>
 
-#include <mmgen/autograd.hpp>
-#include <mmgen/nn.hpp>
-#include <mmgen/ops.hpp>
+#include <mmgen/core/autograd.hpp>
+#include <mmgen/nn/modules.hpp>
+#include <mmgen/core/ops.hpp>
 
 #include "support.hpp"
 

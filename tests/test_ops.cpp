@@ -9,8 +9,8 @@
 
 #include <catch2/catch.hpp>
 
-#include <mmgen/autograd.hpp>
-#include <mmgen/ops.hpp>
+#include <mmgen/core/autograd.hpp>
+#include <mmgen/core/ops.hpp>
 
 #include "support.hpp"
 

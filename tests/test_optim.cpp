@@ -4,9 +4,9 @@
 
 #include <catch2/catch.hpp>
 
-#include <mmgen/autograd.hpp>
-#include <mmgen/ops.hpp>
-#include <mmgen/optim.hpp>
+#include <mmgen/core/autograd.hpp>
+#include <mmgen/core/ops.hpp>
+#include <mmgen/nn/optim.hpp>
 
 #include "support.hpp"
 

@@ -12,8 +12,8 @@
 
 #include <catch2/catch.hpp>
 
-#include <mmgen/plot.hpp>
-#include <mmgen/random.hpp>
+#include <mmgen/report/plot.hpp>
+#include <mmgen/core/random.hpp>
 
 #include "support.hpp"
 

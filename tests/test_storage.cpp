@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include <mmgen/models/vae.hpp>
-#include <mmgen/optim.hpp>
-#include <mmgen/storage.hpp>
+#include <mmgen/nn/optim.hpp>
+#include <mmgen/core/storage.hpp>
 
 using namespace mmgen;
 

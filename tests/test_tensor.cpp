@@ -7,8 +7,8 @@
 
 #include <catch2/catch.hpp>
 
-#include <mmgen/random.hpp>
-#include <mmgen/tensor.hpp>
+#include <mmgen/core/random.hpp>
+#include <mmgen/core/tensor.hpp>
 
 #include "support.hpp"
 

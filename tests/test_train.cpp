@@ -11,7 +11,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <mmgen/train.hpp>
+#include <mmgen/report/progress.hpp>
 
 using namespace mmgen;
 using Catch::Matchers::Contains;

@@ -5,11 +5,11 @@
 #include <cmath>
 #include <numbers>
 
-#include <mmgen/autograd.hpp>
-#include <mmgen/gradcheck.hpp>
-#include <mmgen/losses.hpp>
+#include <mmgen/core/autograd.hpp>
+#include <mmgen/core/gradcheck.hpp>
+#include <mmgen/nn/losses.hpp>
 #include <mmgen/models/vae.hpp>
-#include <mmgen/ops.hpp>
+#include <mmgen/core/ops.hpp>
 
 #include "support.hpp"
 

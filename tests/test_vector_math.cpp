@@ -5,9 +5,9 @@
 #include <functional>
 #include <vector>
 
-#include <mmgen/random.hpp>
-#include <mmgen/scalar_math.hpp>
-#include <mmgen/vector_math.hpp>
+#include <mmgen/core/random.hpp>
+#include <mmgen/core/scalar_math.hpp>
+#include <mmgen/core/vector_math.hpp>
 
 using namespace mmgen;
 

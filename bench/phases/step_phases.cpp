@@ -14,9 +14,9 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include <mmgen/gemm.hpp>
+#include <mmgen/core/gemm.hpp>
 #include <mmgen/models/vae.hpp>
-#include <mmgen/optim.hpp>
+#include <mmgen/nn/optim.hpp>
 
 namespace {
 using Clock = std::chrono::steady_clock;

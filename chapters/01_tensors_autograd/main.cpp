@@ -10,18 +10,18 @@
 #include <cstdio>
 #include <iostream>
 
-#include <mmgen/autograd.hpp>
-#include <mmgen/checkpoint.hpp>
-#include <mmgen/data.hpp>
-#include <mmgen/gemm.hpp>
-#include <mmgen/gradcheck.hpp>
-#include <mmgen/image.hpp>
-#include <mmgen/losses.hpp>
+#include <mmgen/core/autograd.hpp>
+#include <mmgen/io/checkpoint.hpp>
+#include <mmgen/io/data.hpp>
+#include <mmgen/core/gemm.hpp>
+#include <mmgen/core/gradcheck.hpp>
+#include <mmgen/io/image.hpp>
+#include <mmgen/nn/losses.hpp>
 #include <mmgen/models/classifier.hpp>
-#include <mmgen/nn.hpp>
-#include <mmgen/ops.hpp>
-#include <mmgen/plot.hpp>
-#include <mmgen/train.hpp>
+#include <mmgen/nn/modules.hpp>
+#include <mmgen/core/ops.hpp>
+#include <mmgen/report/plot.hpp>
+#include <mmgen/report/progress.hpp>
 
 #include "common/options.hpp"
 

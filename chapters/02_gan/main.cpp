@@ -13,17 +13,17 @@
 #include <iostream>
 #include <numeric>
 
-#include <mmgen/autograd.hpp>
-#include <mmgen/checkpoint.hpp>
-#include <mmgen/data.hpp>
-#include <mmgen/gemm.hpp>
-#include <mmgen/image.hpp>
+#include <mmgen/core/autograd.hpp>
+#include <mmgen/io/checkpoint.hpp>
+#include <mmgen/io/data.hpp>
+#include <mmgen/core/gemm.hpp>
+#include <mmgen/io/image.hpp>
 #include <mmgen/models/gan.hpp>
 #include <mmgen/models/scoring.hpp>
-#include <mmgen/ops.hpp>
-#include <mmgen/optim.hpp>
-#include <mmgen/plot.hpp>
-#include <mmgen/train.hpp>
+#include <mmgen/core/ops.hpp>
+#include <mmgen/nn/optim.hpp>
+#include <mmgen/report/plot.hpp>
+#include <mmgen/report/progress.hpp>
 
 #include "common/options.hpp"
 

@@ -17,18 +17,18 @@
 #include <numbers>
 #include <numeric>
 
-#include <mmgen/autograd.hpp>
-#include <mmgen/captions.hpp>
-#include <mmgen/checkpoint.hpp>
-#include <mmgen/data.hpp>
-#include <mmgen/image.hpp>
-#include <mmgen/losses.hpp>
+#include <mmgen/core/autograd.hpp>
+#include <mmgen/io/captions.hpp>
+#include <mmgen/io/checkpoint.hpp>
+#include <mmgen/io/data.hpp>
+#include <mmgen/io/image.hpp>
+#include <mmgen/nn/losses.hpp>
 #include <mmgen/models/classifier.hpp>
 #include <mmgen/models/mvae.hpp>
-#include <mmgen/ops.hpp>
-#include <mmgen/optim.hpp>
-#include <mmgen/plot.hpp>
-#include <mmgen/train.hpp>
+#include <mmgen/core/ops.hpp>
+#include <mmgen/nn/optim.hpp>
+#include <mmgen/report/plot.hpp>
+#include <mmgen/report/progress.hpp>
 
 #include "common/options.hpp"
 

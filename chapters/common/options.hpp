@@ -12,8 +12,8 @@
 #include <iostream>
 #include <string>
 
-#include <mmgen/data.hpp>
-#include <mmgen/gemm.hpp>
+#include <mmgen/io/data.hpp>
+#include <mmgen/core/gemm.hpp>
 
 namespace chapter {
 

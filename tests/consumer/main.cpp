@@ -2,7 +2,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include <mmgen/ops.hpp>
+#include <mmgen/core/ops.hpp>
 
 int main() {
     using namespace mmgen;

@@ -5,12 +5,12 @@
 #include <iostream>
 #include <numbers>
 
-#include <mmgen/autograd.hpp>
-#include <mmgen/checkpoint.hpp>
-#include <mmgen/losses.hpp>
-#include <mmgen/ops.hpp>
-#include <mmgen/optim.hpp>
-#include <mmgen/train.hpp>
+#include <mmgen/core/autograd.hpp>
+#include <mmgen/io/checkpoint.hpp>
+#include <mmgen/nn/losses.hpp>
+#include <mmgen/core/ops.hpp>
+#include <mmgen/nn/optim.hpp>
+#include <mmgen/report/progress.hpp>
 
 namespace mmgen::models {
 

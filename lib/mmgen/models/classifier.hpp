@@ -12,8 +12,8 @@
 #include <memory>
 #include <vector>
 
-#include <mmgen/data.hpp>
-#include <mmgen/nn.hpp>
+#include <mmgen/io/data.hpp>
+#include <mmgen/nn/modules.hpp>
 
 namespace mmgen::models {
 

@@ -5,10 +5,10 @@
 #include <stdexcept>
 #include <string>
 
-#include <mmgen/autograd.hpp>
-#include <mmgen/losses.hpp>
-#include <mmgen/ops.hpp>
-#include <mmgen/scalar_math.hpp>
+#include <mmgen/core/autograd.hpp>
+#include <mmgen/nn/losses.hpp>
+#include <mmgen/core/ops.hpp>
+#include <mmgen/core/scalar_math.hpp>
 
 namespace mmgen::models {
 

@@ -22,8 +22,8 @@
 #include <memory>
 #include <vector>
 
-#include <mmgen/nn.hpp>
-#include <mmgen/optim.hpp>
+#include <mmgen/nn/modules.hpp>
+#include <mmgen/nn/optim.hpp>
 
 namespace mmgen::models {
 

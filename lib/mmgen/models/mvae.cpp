@@ -5,9 +5,9 @@
 #include <memory>
 #include <stdexcept>
 
-#include <mmgen/autograd.hpp>
-#include <mmgen/losses.hpp>
-#include <mmgen/ops.hpp>
+#include <mmgen/core/autograd.hpp>
+#include <mmgen/nn/losses.hpp>
+#include <mmgen/core/ops.hpp>
 
 namespace mmgen::models {
 

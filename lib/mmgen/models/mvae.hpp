@@ -22,7 +22,7 @@
 #include <vector>
 
 #include <mmgen/models/vae.hpp>
-#include <mmgen/nn.hpp>
+#include <mmgen/nn/modules.hpp>
 
 namespace mmgen::models {
 

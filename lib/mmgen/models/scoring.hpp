@@ -4,8 +4,8 @@
 // recipe with a Fashion-MNIST classifier instead of Inception), and which classes they look like.
 #include <vector>
 
-#include <mmgen/data.hpp>
-#include <mmgen/metrics.hpp>
+#include <mmgen/io/data.hpp>
+#include <mmgen/report/metrics.hpp>
 #include <mmgen/models/classifier.hpp>
 
 namespace mmgen::models {

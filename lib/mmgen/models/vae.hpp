@@ -8,7 +8,7 @@
 // with q(z|x) = N(μ, diag σ²), p(z) = N(0, I), p(x|z) = Bernoulli(σ(logits)).
 #include <memory>
 
-#include <mmgen/nn.hpp>
+#include <mmgen/nn/modules.hpp>
 
 namespace mmgen::models {
 

@@ -1,0 +1,78 @@
+#pragma once
+// The differentiable ops. Each op's forward and backward live side by side in one of the
+// ops_*.cpp files, with its derivative in a one-line comment. Every op checks its inputs
+// and throws std::invalid_argument naming the op and the shapes involved.
+//
+// Broadcasting, deliberately small: a binary op takes two tensors of the same shape, or one
+// of them may be a row vector — shape (N) or (1, N) — repeated over the rows of the other
+// (a bias over the batch), or a one-element tensor repeated everywhere.
+#include <cstddef>
+#include <vector>
+
+#include <mmgen/core/tensor.hpp>
+
+namespace mmgen {
+
+// --- elementwise binary (ops_elementwise.cpp) ----------------------------------------------
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor sub(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+
+// --- with a constant scalar ----------------------------------------------------------------
+Tensor add_scalar(const Tensor& x, real c);  // x + c
+Tensor mul_scalar(const Tensor& x, real c);  // c · x
+Tensor operator+(const Tensor& x, real c);
+Tensor operator+(real c, const Tensor& x);
+Tensor operator-(const Tensor& x, real c);
+Tensor operator-(real c, const Tensor& x);
+Tensor operator*(const Tensor& x, real c);
+Tensor operator*(real c, const Tensor& x);
+Tensor operator/(const Tensor& x, real c);
+
+// --- elementwise unary ---------------------------------------------------------------------
+Tensor neg(const Tensor& x);
+Tensor operator-(const Tensor& x);
+Tensor exp(const Tensor& x);
+Tensor log(const Tensor& x);
+Tensor sqrt(const Tensor& x);
+Tensor square(const Tensor& x);
+Tensor pow(const Tensor& x, real p);
+Tensor sigmoid(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor relu(const Tensor& x);
+Tensor leaky_relu(const Tensor& x, real negative_slope = real(0.01));
+Tensor softplus(const Tensor& x);  // log(1 + eˣ), computed stably
+Tensor clamp(const Tensor& x, real lo, real hi);
+
+// --- matrix products (ops_matmul.cpp), straight to GEMM ------------------------------------
+// op(a) · op(b) for rank-2 tensors; op transposes when the flag is set.
+Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false, bool transpose_b = false);
+// x (B, in) · Wᵀ (in, out) + bias (out): the affine map of nn::Linear, one GEMM, one node.
+// bias may be undefined (no bias).
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias);
+
+// --- reductions (ops_reduce.cpp) ----------------------------------------------------------
+Tensor sum(const Tensor& x);                                     // shape ()
+Tensor mean(const Tensor& x);                                    // shape ()
+Tensor sum(const Tensor& x, int axis, bool keepdim = false);     // removes (or keeps as 1) the axis
+Tensor mean(const Tensor& x, int axis, bool keepdim = false);
+Tensor log_sum_exp(const Tensor& x);   // along the last axis, which is removed
+Tensor log_softmax(const Tensor& x);   // along the last axis
+
+// --- shape (ops_shape.cpp) -----------------------------------------------------------------
+Tensor reshape(const Tensor& x, Shape shape);
+Tensor concat(const std::vector<Tensor>& parts, int axis);
+std::vector<Tensor> split(const Tensor& x, const std::vector<std::size_t>& sizes, int axis);
+Tensor slice_rows(const Tensor& x, std::size_t begin, std::size_t end);  // rows [begin, end) of axis 0
+// Rows of `weight` (V, D) picked by `indices`: result (indices.size(), D).
+Tensor embedding(const Tensor& weight, const std::vector<std::size_t>& indices);
+
+// Resolves a possibly negative axis against a rank, or throws naming `op`.
+std::size_t normalize_axis(const char* op, int axis, std::size_t rank);
+
+}  // namespace mmgen

@@ -1,0 +1,61 @@
+#pragma once
+// Optimizers: they read each parameter's accumulated gradient and update its values in place.
+// Parameters that received no gradient are left alone. Weight decay is the L2 form, added to
+// the gradient (g ← g + λθ), as in PyTorch's SGD and Adam.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <mmgen/core/tensor.hpp>
+
+namespace mmgen::optim {
+
+class Optimizer {
+public:
+    explicit Optimizer(std::vector<Tensor> parameters);
+    virtual ~Optimizer() = default;
+    virtual void step() = 0;
+    void zero_grad();  // clears the gradients of the parameters it updates
+
+    // Everything needed to resume: named state tensors and the step count.
+    virtual std::vector<std::pair<std::string, Tensor>> state() = 0;
+    std::int64_t steps() const { return steps_; }
+    void set_steps(std::int64_t s) { steps_ = s; }
+    const std::vector<Tensor>& parameters() const { return parameters_; }
+
+    real lr;
+
+protected:
+    std::vector<Tensor> parameters_;
+    std::int64_t steps_ = 0;
+};
+
+// SGD with momentum μ:  v ← μ v + g;  θ ← θ − lr · v   (μ = 0: plain gradient descent)
+class Sgd : public Optimizer {
+public:
+    Sgd(std::vector<Tensor> parameters, real lr, real momentum = 0, real weight_decay = 0);
+    void step() override;
+    std::vector<std::pair<std::string, Tensor>> state() override;
+    real momentum, weight_decay;
+
+private:
+    std::vector<Tensor> velocity_;
+};
+
+// Adam (Kingma & Ba 2015), with bias correction:
+//   m ← β₁ m + (1 − β₁) g;   v ← β₂ v + (1 − β₂) g²
+//   m̂ = m / (1 − β₁ᵗ);       v̂ = v / (1 − β₂ᵗ);      θ ← θ − lr · m̂ / (√v̂ + ε)
+class Adam : public Optimizer {
+public:
+    Adam(std::vector<Tensor> parameters, real lr = real(1e-3), real beta1 = real(0.9), real beta2 = real(0.999),
+         real eps = real(1e-8), real weight_decay = 0);
+    void step() override;
+    std::vector<std::pair<std::string, Tensor>> state() override;
+    real beta1, beta2, eps, weight_decay;
+
+private:
+    std::vector<Tensor> m_, v_;
+};
+
+}  // namespace mmgen::optim
