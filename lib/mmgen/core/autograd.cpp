@@ -7,12 +7,16 @@ namespace mmgen {
 
 namespace {
 thread_local bool g_grad_enabled = true;
+thread_local bool g_record_constants = false;
 }
 
 bool grad_enabled() { return g_grad_enabled; }
 
 NoGradGuard::NoGradGuard() : previous_(g_grad_enabled) { g_grad_enabled = false; }
 NoGradGuard::~NoGradGuard() { g_grad_enabled = previous_; }
+
+RecordConstantsGuard::RecordConstantsGuard() : previous_(g_record_constants) { g_record_constants = true; }
+RecordConstantsGuard::~RecordConstantsGuard() { g_record_constants = previous_; }
 
 template <class Inputs>
 static Tensor record_impl(Tensor out, const char* op, const Inputs& inputs, BackwardFn backward) {
@@ -23,8 +27,10 @@ static Tensor record_impl(Tensor out, const char* op, const Inputs& inputs, Back
     for (const auto& in : inputs) any = any || in.requires_grad();
     if (!any) return out;
     node.requires_grad = true;
-    for (const auto& in : inputs)
+    for (const auto& in : inputs) {
         if (in.requires_grad()) node.parents.push_back(in.node_ptr());
+        else if (g_record_constants) node.constants.push_back(in.node_ptr());
+    }
     node.backward = std::move(backward);
     return out;
 }

@@ -32,6 +32,21 @@ private:
     bool previous_;
 };
 
+// RAII: while it lives, the ops that record a node also keep their inputs that need no
+// gradient in Node::constants, so a drawing of the graph (graph_dot.hpp) can show the data,
+// the noise and the targets beside the parameters. Off by default: a training graph holds
+// only what backward() needs.
+class RecordConstantsGuard {
+public:
+    RecordConstantsGuard();
+    ~RecordConstantsGuard();
+    RecordConstantsGuard(const RecordConstantsGuard&) = delete;
+    RecordConstantsGuard& operator=(const RecordConstantsGuard&) = delete;
+
+private:
+    bool previous_;
+};
+
 // Attaches `backward` to `out` when an input needs a gradient (and gradients are enabled):
 // `out` then requires a gradient and remembers its parents. Otherwise nothing is recorded.
 // Ops call this once, after computing out's values.

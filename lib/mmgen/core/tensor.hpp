@@ -36,6 +36,9 @@ struct Node {
     bool requires_grad = false;
     const char* op = "leaf";  // the op that produced this node, for messages and graph dumps
     std::vector<std::shared_ptr<Node>> parents;
+    // The inputs that need no gradient (data, noise, targets), kept only while a
+    // RecordConstantsGuard lives (see autograd.hpp), for drawing the graph; otherwise empty.
+    std::vector<std::shared_ptr<Node>> constants;
     BackwardFn backward;
 
     // The gradient buffer, zero-filled on first use.
