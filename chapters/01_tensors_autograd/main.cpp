@@ -24,6 +24,7 @@
 #include <mmgen/report/progress.hpp>
 
 #include "common/options.hpp"
+#include "graphs.hpp"
 
 using namespace mmgen;
 namespace fs = std::filesystem;
@@ -152,7 +153,7 @@ int classifier_chapter(const chapter::Options& opt) {
     const double test_accuracy = accuracy(model, test, recipe.test_limit, &confusion);
 
     // the evaluator later chapters load
-    const fs::path saved = models::evaluator_path(opt.checkpoint_root(), opt.quick);
+    const fs::path saved = models::evaluator_path(opt.evaluator_dir(), opt.quick);
     save_module(saved, model, {{"test_accuracy", std::to_string(test_accuracy)}});
 
     // figures
@@ -214,6 +215,7 @@ int main(int argc, char** argv) {
     return chapter::run_guarded("ch01_tensors_autograd", [&] {
         gemm_tour(opt.quick);
         autograd_tour();
+        draw_graphs(opt.out);
         gradcheck_tour();
         return classifier_chapter(opt);
     });
