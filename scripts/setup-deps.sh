@@ -13,6 +13,8 @@ PACKAGES=(
   zlib1g-dev                         # gzip'd IDX files
   libcli11-dev nlohmann-json3-dev    # command lines; metrics.json and checkpoint headers
   dataset-fashion-mnist              # the data: /usr/share/datasets/fashion-mnist/
+  graphviz                           # dot: chapter 01 renders autograd graphs to PNG
+  python3-torch python3-numpy        # tests/reference/: parity of the chapters' models with PyTorch
 )
 # Optional: clang and its fuzzer runtime, for scripts/fuzz.sh
 if [[ "${MMGEN_WITH_FUZZ:-0}" == 1 ]]; then PACKAGES+=(clang libclang-rt-14-dev); fi
