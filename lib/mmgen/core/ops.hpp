@@ -72,6 +72,36 @@ Tensor slice_rows(const Tensor& x, std::size_t begin, std::size_t end);  // rows
 // Rows of `weight` (V, D) picked by `indices`: result (indices.size(), D).
 Tensor embedding(const Tensor& weight, const std::vector<std::size_t>& indices);
 
+// --- convolution (ops_conv.cpp), im2col/col2im + GEMM; see im2col.hpp ----------------------
+// x (N, C, H, W), weight (F, C, kh, kw), bias (F) or undefined → (N, F, Ho, Wo),
+// Ho = ⌊(H + 2·padding − kh) / stride⌋ + 1. Cross-correlation, as in every deep-learning library.
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::size_t stride = 1,
+              std::size_t padding = 0);
+// The adjoint of conv2d in x (its input gradient as a forward op; "deconvolution"):
+// x (N, C_in, H, W), weight (C_in, C_out, kh, kw) — PyTorch's layout — bias (C_out) or undefined
+// → (N, C_out, (H − 1)·stride − 2·padding + kh, …). With stride 2 it doubles the resolution.
+Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::size_t stride = 1,
+                        std::size_t padding = 0);
+// The same two maps as direct loops over the definition (values only, no graph): the naive twins
+// the tests hold conv2d and conv_transpose2d to.
+Tensor conv2d_reference(const Tensor& x, const Tensor& weight, const Tensor& bias, std::size_t stride = 1,
+                        std::size_t padding = 0);
+Tensor conv_transpose2d_reference(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                                  std::size_t stride = 1, std::size_t padding = 0);
+
+// --- pooling (ops_pool.cpp) -----------------------------------------------------------------
+// The maximum of each kernel × kernel window, windows `stride` apart (no padding):
+// (N, C, H, W) → (N, C, ⌊(H − kernel) / stride⌋ + 1, …). Without a stride, windows tile the image.
+Tensor max_pool2d(const Tensor& x, std::size_t kernel, std::size_t stride);
+Tensor max_pool2d(const Tensor& x, std::size_t kernel);
+
+// --- normalisation (ops_norm.cpp) -----------------------------------------------------------
+// Batch normalisation per channel (axis 1) of (N, C) or (N, C, H, W): y = γ·(x − μ)/√(σ² + ε) + β.
+// training: μ, σ² are the batch's, and running_mean/running_var (C) are updated in place with
+// `momentum` (σ² unbiased there); otherwise the running statistics are used. γ, β (C).
+Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
+                  const Tensor& running_var, bool training, real momentum = real(0.1), real eps = real(1e-5));
+
 // Resolves a possibly negative axis against a rank, or throws naming `op`.
 std::size_t normalize_axis(const char* op, int axis, std::size_t rank);
 
