@@ -6,6 +6,39 @@
 // Broadcasting, deliberately small: a binary op takes two tensors of the same shape, or one
 // of them may be a row vector — shape (N) or (1, N) — repeated over the rows of the other
 // (a bias over the batch), or a one-element tensor repeated everywhere.
+//
+// Op index: where each op lives and the derivative its backward applies (y the output, dy its
+// gradient; every backward adds into the inputs' gradients).
+//
+//   op                          file                 derivative
+//   add, sub                    ops_elementwise.cpp  ∂(a ± b)/∂a = 1, ∂/∂b = ±1 (summed over broadcast rows)
+//   mul                         ops_elementwise.cpp  ∂(ab)/∂a = b, ∂(ab)/∂b = a
+//   div                         ops_elementwise.cpp  ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²
+//   add_scalar, mul_scalar      ops_elementwise.cpp  d(x + c)/dx = 1, d(c·x)/dx = c
+//   neg                         ops_elementwise.cpp  d(−x)/dx = −1
+//   exp, log                    ops_elementwise.cpp  d eˣ/dx = y,  d log x/dx = 1/x
+//   sqrt, square, pow           ops_elementwise.cpp  1/(2y),  2x,  p·xᵖ⁻¹
+//   sigmoid, tanh               ops_elementwise.cpp  y(1 − y),  1 − y²
+//   relu, leaky_relu            ops_elementwise.cpp  1 if x > 0 else 0 (resp. slope)
+//   softplus                    ops_elementwise.cpp  σ(x)
+//   clamp                       ops_elementwise.cpp  1 inside [lo, hi], 0 outside
+//   matmul                      ops_matmul.cpp       dop(A) = dC · op(B)ᵀ,  dop(B) = op(A)ᵀ · dC  (GEMMs)
+//   linear                      ops_matmul.cpp       dx = dy · W,  dW = dyᵀ · x,  db = Σ_rows dy
+//   sum, mean (all or an axis)  ops_reduce.cpp       dx = dy (÷ n for mean), broadcast back over the axis
+//   log_sum_exp                 ops_reduce.cpp       ∂y/∂xⱼ = softmax(x)ⱼ
+//   log_softmax                 ops_reduce.cpp       dxₖ = dyₖ − softmax(x)ₖ · Σⱼ dyⱼ
+//   reshape, concat, split      ops_shape.cpp        the gradient moved back the way the values moved
+//   slice_rows                  ops_shape.cpp        dy lands in rows [begin, end)
+//   embedding                   ops_shape.cpp        dW[indices[r]] += dy[r] (scatter-add)
+//   conv2d                      ops_conv.cpp         dW = dY′ · colsᵀ,  dx = col2im(Wᵀ · dY′),  db = Σ dy
+//   conv_transpose2d            ops_conv.cpp         dx′ = W · im2col(dy),  dW = x′ · im2col(dy)ᵀ
+//   max_pool2d                  ops_pool.cpp         dy to the window's arg-max, 0 elsewhere
+//   batch_norm                  ops_norm.cpp         training: dx = γ/√(σ² + ε) · (dy − mean dy − x̂ · mean(dy·x̂));
+//                                                    eval: dx = γ/√(σ² + ε) · dy;  dγ = Σ dy·x̂,  dβ = Σ dy
+//
+// Ops built above the core, with their own backward: bce_with_logits, cross_entropy
+// (nn/losses.cpp); product_of_experts (nn/distributions.cpp). Everything else — mse,
+// gaussian_kl, log_normal_diag, mmd_imq, the models' objectives — is composed from the ops here.
 #include <cstddef>
 #include <vector>
 
