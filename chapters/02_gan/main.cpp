@@ -303,7 +303,7 @@ int fashion_part(const GanOptions& o, MetricsJson& metrics) {
     std::printf("\n== B. Fashion-MNIST\n\n");
     const auto train = data::load_fashion_mnist(c.data_dir, "train");  // 60000 × 28 × 28
     const auto test = data::load_fashion_mnist(c.data_dir, "test");    // 10000 × 28 × 28
-    auto evaluator = models::Evaluator::load_or_train(c.checkpoint_root(), c.data_dir, c.quick);
+    auto evaluator = models::Evaluator::load_or_train(c.evaluator_dir(), c.data_dir, c.quick);
     const auto reference = models::feature_moments(evaluator, test);  // the test set's features
 
     Rng rng(c.seed);

@@ -218,7 +218,7 @@ int run(VaeOptions& o) {
 
     // 3. look, and score prior samples with the evaluator
     draw_samples(vae, test, out, rng);
-    auto evaluator = models::Evaluator::load_or_train(c.checkpoint_root(), c.data_dir, c.quick);
+    auto evaluator = models::Evaluator::load_or_train(c.evaluator_dir(), c.data_dir, c.quick);
     const std::size_t scored = c.quick ? kQuickScored : kScoredSamples;
     const auto reference = models::feature_moments(evaluator, test);
     const auto scores = models::score_samples(evaluator, decode_images(vae, Tensor::randn({scored, o.latent}, rng)), reference);

@@ -656,7 +656,7 @@ int run(MultimodalOptions& o) {
     std::printf("MVAE, latent %zu, fusion %s: %zu parameters; λ_image %g, λ_text %g, β annealed over %g%% of the steps\n",
                 kLatent, o.fusion.c_str(), m.parameter_count(), o.image_weight, o.text_weight, 100 * o.anneal);
 
-    auto evaluator = models::Evaluator::load_or_train(c.checkpoint_root(), c.data_dir, c.quick);
+    auto evaluator = models::Evaluator::load_or_train(c.evaluator_dir(), c.data_dir, c.quick);
     const double evaluator_accuracy = models::accuracy(evaluator.model(), test.images, test.n);
 
     // 2. train

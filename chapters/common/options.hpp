@@ -31,6 +31,8 @@ struct Options {
     std::string chapter;         // "03_vae"
 
     std::filesystem::path checkpoint_root() const { return std::filesystem::path(checkpoint_dir).parent_path(); }
+    // Chapter 01's checkpoint folder beside this chapter's: where the evaluator is kept.
+    std::filesystem::path evaluator_dir() const { return checkpoint_root() / "01_tensors_autograd"; }
 };
 
 // Registers the shared flags with the chapter's defaults already in `o`.

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <memory>
 
 namespace mmgen {
@@ -210,6 +211,15 @@ TrainingPosition load_training_state(const std::filesystem::path& path, nn::Modu
     safetensors::copy_into(file, expected);
     optimizer.set_steps(steps);
     if (metadata) *metadata = file.metadata;
+    return position;
+}
+
+TrainingPosition resume_or_start(const std::filesystem::path& path, bool resume, nn::Module& module,
+                                 optim::Optimizer& optimizer, Rng& rng, Metadata* metadata) {
+    if (!resume || !std::filesystem::exists(path)) return {};
+    const TrainingPosition position = load_training_state(path, module, optimizer, metadata);
+    rng.set_state(position.rng_state);
+    std::cerr << "resumed from " << path.string() << " after epoch " << position.epoch << "\n";
     return position;
 }
 

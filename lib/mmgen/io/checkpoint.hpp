@@ -32,9 +32,10 @@
 #include <utility>
 #include <vector>
 
+#include <mmgen/core/random.hpp>
+#include <mmgen/core/tensor.hpp>
 #include <mmgen/nn/modules.hpp>
 #include <mmgen/nn/optim.hpp>
-#include <mmgen/core/tensor.hpp>
 
 namespace mmgen {
 
@@ -88,6 +89,13 @@ void save_training_state(const std::filesystem::path& path, const nn::Module& mo
 // is given it receives the file's whole __metadata__.
 TrainingPosition load_training_state(const std::filesystem::path& path, nn::Module& module,
                                      optim::Optimizer& optimizer, Metadata* metadata = nullptr);
+
+// Resume-or-start, the first lines of every resumable training loop: with `resume` and a file
+// at `path`, restores the module, the optimizer and the run's Rng from it, says so on stderr
+// and returns the saved position; otherwise changes nothing and returns epoch 0, step 0.
+// `metadata`, if given, receives the file's __metadata__ (left alone when starting afresh).
+TrainingPosition resume_or_start(const std::filesystem::path& path, bool resume, nn::Module& module,
+                                 optim::Optimizer& optimizer, Rng& rng, Metadata* metadata = nullptr);
 
 // --- the format, on bytes in memory (what the file functions and the fuzzer use) -------------
 namespace safetensors {

@@ -4,11 +4,12 @@
 #include <cmath>
 #include <iostream>
 #include <numbers>
+#include <sstream>
 
-#include <mmgen/core/autograd.hpp>
-#include <mmgen/io/checkpoint.hpp>
-#include <mmgen/nn/losses.hpp>
 #include <mmgen/core/ops.hpp>
+#include <mmgen/io/checkpoint.hpp>
+#include <mmgen/nn/batched.hpp>
+#include <mmgen/nn/losses.hpp>
 #include <mmgen/nn/optim.hpp>
 #include <mmgen/report/progress.hpp>
 
@@ -37,29 +38,15 @@ std::vector<std::size_t> argmax_rows(const Tensor& scores) {
     return out;
 }
 
-namespace {
-// Runs f over the dataset in batches of 1000, images mapped to [0, 1], without a graph.
-void for_each_batch(const data::Dataset& d, std::size_t limit,
-                    const std::function<void(const Tensor&, std::span<const std::size_t>)>& f) {
-    const std::size_t n = limit ? std::min(limit, d.n) : d.n;
-    std::vector<std::size_t> idx;
-    for (std::size_t start = 0; start < n; start += 1000) {
-        idx.clear();
-        for (std::size_t i = start; i < std::min(n, start + 1000); ++i) idx.push_back(i);
-        f(data::images_to_tensor(d, idx, 0, 1), idx);
-    }
-}
-}  // namespace
-
 double accuracy(Classifier& model, const data::Dataset& dataset, std::size_t limit,
                 std::vector<std::vector<std::size_t>>* confusion) {
-    NoGradGuard no_grad;
     const bool was_training = model.is_training();
     model.eval();
     std::size_t correct = 0, total = 0;
     if (confusion) confusion->assign(data::kNumClasses, std::vector<std::size_t>(data::kNumClasses, 0));
-    for_each_batch(dataset, limit, [&](const Tensor& x, std::span<const std::size_t> idx) {
-        const auto predicted = argmax_rows(model.logits(x));
+    const std::size_t n = limit ? std::min(limit, dataset.n) : dataset.n;
+    nn::for_each_batch(n, 1000, [&](std::span<const std::size_t> idx) {
+        const auto predicted = argmax_rows(model.logits(data::images_to_tensor(dataset, idx, 0, 1)));  // (B, 784) → B
         for (std::size_t i = 0; i < idx.size(); ++i) {
             const std::size_t truth = dataset.labels[idx[i]];
             correct += predicted[i] == truth;
@@ -77,14 +64,11 @@ ClassifierHistory train_classifier(Classifier& model, const data::Dataset& train
     optim::Adam adam(model.parameters(), o.lr);
     data::Batcher batcher(train.n, o.batch_size, rng, false,
                           o.train_limit ? std::optional<std::size_t>(o.train_limit) : std::nullopt);
-    TrainingPosition position;
-    if (o.resume && !o.state_path.empty() && std::filesystem::exists(o.state_path)) {
-        position = load_training_state(o.state_path, model, adam);
-        rng.set_state(position.rng_state);
-        std::cerr << "resumed from " << o.state_path.string() << " after epoch " << position.epoch << "\n";
-    }
+    TrainingPosition position = resume_or_start(o.state_path, o.resume && !o.state_path.empty(), model, adam, rng);
     history.first_epoch = static_cast<std::size_t>(position.epoch) + 1;
-    ProgressLine progress(o.epochs, batcher.batches_per_epoch());
+    std::ostringstream discard;
+    std::ostream& log = o.log ? *o.log : discard;
+    ProgressLine progress(o.epochs, batcher.batches_per_epoch(), log, {});
     for (std::size_t epoch = history.first_epoch; epoch <= o.epochs; ++epoch) {
         Stopwatch clock;
         model.train();
@@ -105,7 +89,7 @@ ClassifierHistory train_classifier(Classifier& model, const data::Dataset& train
         history.train_seconds += clock.seconds();
         history.train_loss.push_back(means.at(0).second);
         history.test_accuracy.push_back(accuracy(model, test, o.test_limit));
-        std::cerr << "  test accuracy " << history.test_accuracy.back() << "\n";
+        log << "  test accuracy " << history.test_accuracy.back() << "\n";
         position.epoch = static_cast<std::int64_t>(epoch);
         position.rng_state = rng.state();
         if (!o.state_path.empty()) save_training_state(o.state_path, model, adam, position);
@@ -114,14 +98,14 @@ ClassifierHistory train_classifier(Classifier& model, const data::Dataset& train
     return history;
 }
 
-std::filesystem::path evaluator_path(const std::filesystem::path& checkpoint_root, bool quick) {
-    return checkpoint_root / "01_tensors_autograd" / (quick ? "evaluator-quick.safetensors" : "evaluator.safetensors");
+std::filesystem::path evaluator_path(const std::filesystem::path& folder, bool quick) {
+    return folder / (quick ? "evaluator-quick.safetensors" : "evaluator.safetensors");
 }
 
-Evaluator Evaluator::load_or_train(const std::filesystem::path& root, const std::filesystem::path& data_dir, bool quick) {
+Evaluator Evaluator::load_or_train(const std::filesystem::path& folder, const std::filesystem::path& data_dir, bool quick) {
     Rng rng(1);
     auto model = std::make_unique<Classifier>(rng);
-    const auto full = evaluator_path(root, false), rough = evaluator_path(root, true);
+    const auto full = evaluator_path(folder, false), rough = evaluator_path(folder, true);
     if (std::filesystem::exists(full)) {
         load_module(full, *model);
     } else if (quick && std::filesystem::exists(rough)) {
@@ -142,21 +126,11 @@ Evaluator Evaluator::load_or_train(const std::filesystem::path& root, const std:
 }
 
 std::vector<std::size_t> Evaluator::classify(const Tensor& images) {
-    NoGradGuard no_grad;
-    std::vector<std::size_t> labels;
-    for (std::size_t start = 0; start < images.dim(0); start += 1000) {
-        const auto part = argmax_rows(model_->logits(slice_rows(images, start, std::min(images.dim(0), start + 1000))));
-        labels.insert(labels.end(), part.begin(), part.end());
-    }
-    return labels;
+    return argmax_rows(nn::map_batches(images, 1000, [&](const Tensor& x) { return model_->logits(x); }));  // (N, 10)
 }
 
 Tensor Evaluator::features(const Tensor& images) {
-    NoGradGuard no_grad;
-    std::vector<Tensor> parts;
-    for (std::size_t start = 0; start < images.dim(0); start += 1000)
-        parts.push_back(model_->features(slice_rows(images, start, std::min(images.dim(0), start + 1000))));
-    return concat(parts, 0);
+    return nn::map_batches(images, 1000, [&](const Tensor& x) { return model_->features(x); });  // (N, 256)
 }
 
 }  // namespace mmgen::models

@@ -8,7 +8,7 @@
 // Later chapters score generated images with it: which class each image looks like, and how far
 // the distribution of their features is from that of real images.
 #include <filesystem>
-#include <functional>
+#include <iostream>
 #include <memory>
 #include <vector>
 
@@ -43,6 +43,8 @@ struct ClassifierTraining {
     // here (if not empty); with resume, training continues from that file when it exists.
     std::filesystem::path state_path;
     bool resume = false;
+    // Where the per-epoch progress line and test accuracy go; nullptr: train silently.
+    std::ostream* log = &std::cerr;
 };
 
 struct ClassifierHistory {
@@ -52,7 +54,7 @@ struct ClassifierHistory {
     double train_seconds = 0;           // optimisation only, evaluation excluded
 };
 
-// Trains with Adam and cross-entropy, printing a progress line per epoch; evaluates after each.
+// Trains with Adam and cross-entropy, a ProgressLine per epoch on options.log; evaluates after each.
 ClassifierHistory train_classifier(Classifier& model, const data::Dataset& train, const data::Dataset& test,
                                    const ClassifierTraining& options, Rng& rng);
 
@@ -64,11 +66,11 @@ double accuracy(Classifier& model, const data::Dataset& dataset, std::size_t lim
 // [−1, 1] first) and runs the classifier in eval mode without recording a graph.
 class Evaluator {
 public:
-    // Loads the classifier chapter 01 saved under `checkpoint_root`; if there is none, says so
-    // and trains one with chapter 01's default recipe (about a minute here) and saves it. With
-    // quick, a missing evaluator is replaced by a seconds-long one saved beside it (for smoke
-    // runs; its scores are rough).
-    static Evaluator load_or_train(const std::filesystem::path& checkpoint_root, const std::filesystem::path& data_dir,
+    // Loads the classifier saved in `folder` (evaluator_path(folder)); if there is none, says so
+    // and trains one with chapter 01's default recipe (about a minute here) and saves it there.
+    // With quick, a missing evaluator is replaced by a seconds-long one saved beside it (for
+    // smoke runs; its scores are rough).
+    static Evaluator load_or_train(const std::filesystem::path& folder, const std::filesystem::path& data_dir,
                                    bool quick = false);
 
     std::vector<std::size_t> classify(const Tensor& images);  // (N, 784) → N labels
@@ -80,8 +82,8 @@ private:
     std::unique_ptr<Classifier> model_;
 };
 
-// Where chapter 01 saves the evaluator under the checkpoint root (data/checkpoints/), and
-// where a --quick run keeps its rough one.
-std::filesystem::path evaluator_path(const std::filesystem::path& checkpoint_root, bool quick = false);
+// The evaluator's file in `folder` (chapter 01's checkpoint folder), and the rough one a --quick
+// run keeps beside it.
+std::filesystem::path evaluator_path(const std::filesystem::path& folder, bool quick = false);
 
 }  // namespace mmgen::models
