@@ -13,6 +13,7 @@ PACKAGES=(
   zlib1g-dev                         # gzip'd IDX files
   libcli11-dev nlohmann-json3-dev    # command lines; metrics.json and checkpoint headers
   dataset-fashion-mnist              # the data: /usr/share/datasets/fashion-mnist/
+  libopenmpi-dev openmpi-bin         # chapter 07: MPI (mpicxx headers/libraries; mpirun)
   graphviz                           # dot: chapter 01 renders autograd graphs to PNG
   python3-torch python3-numpy        # tests/reference/: parity of the chapters' models with PyTorch
 )
