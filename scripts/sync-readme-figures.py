@@ -18,7 +18,8 @@ itself holds a dot is found too), [i] indexes a list ("history.test_neg_elbo[-1]
 
 The number is rounded to the digits shown: 244.26 → two decimals, 78.0 → one, 10,000 → a whole
 number with thousands separators. A number followed by % is the value × 100 ("7.7%").
-Bold (**…**) and a leading minus (− or -) are kept.
+Bold (**…**) and a leading minus (− or -) are kept. A marker inside `inline code` is an
+example, not a figure, and is left alone.
 """
 import argparse
 import json
@@ -96,8 +97,12 @@ def process(root, check):
         text = readme.read_text(encoding="utf-8")
         count = 0
 
+        code_spans = [(c.start(), c.end()) for c in re.finditer(r"`[^`\n]*`", text)]
+
         def replace(m):
             nonlocal count
+            if any(a <= m.start() < b for a, b in code_spans):
+                return m[0]  # an example in `code`, not a figure
             count += 1
             line = text.count("\n", 0, m.start()) + 1
             where = f"{readme.relative_to(root)}:{line}"
