@@ -4,7 +4,9 @@
 //   1. GEMM: the naive triple loop against OpenBLAS at the chapters' shapes
 //   2. reverse-mode autograd on a small expression, beside the hand-derived gradients
 //   3. gradient checking: central differences against backward()
-//   4. the Fashion-MNIST MLP classifier that later chapters use as their evaluator
+//   4. a Fashion-MNIST MLP classifier
+//   5. convolution as one GEMM (im2col), and the CNN classifier later chapters use as their
+//      evaluator (convolution.cpp)
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -18,12 +20,14 @@
 #include <mmgen/io/image.hpp>
 #include <mmgen/nn/losses.hpp>
 #include <mmgen/models/classifier.hpp>
+#include <mmgen/models/cnn_classifier.hpp>
 #include <mmgen/nn/modules.hpp>
 #include <mmgen/core/ops.hpp>
 #include <mmgen/report/plot.hpp>
 #include <mmgen/report/progress.hpp>
 
 #include "common/options.hpp"
+#include "convolution.hpp"
 #include "graphs.hpp"
 
 using namespace mmgen;
@@ -132,8 +136,8 @@ void gradcheck_tour() {
 }
 
 // --- step 4 -----------------------------------------------------------------------------------
-int classifier_chapter(const chapter::Options& opt) {
-    std::printf("\n== 4. The Fashion-MNIST classifier (the evaluator of chapters 02–04)\n\n");
+int classifier_chapter(const chapter::Options& opt, std::size_t cnn_epochs) {
+    std::printf("\n== 4. A Fashion-MNIST classifier: the MLP\n\n");
     const auto train = data::load_fashion_mnist(opt.data_dir, "train");  // 60000 × 28 × 28
     const auto test = data::load_fashion_mnist(opt.data_dir, "test");    // 10000 × 28 × 28
     Rng rng(opt.seed);
@@ -152,9 +156,8 @@ int classifier_chapter(const chapter::Options& opt) {
     std::vector<std::vector<std::size_t>> confusion;
     const double test_accuracy = accuracy(model, test, recipe.test_limit, &confusion);
 
-    // the evaluator later chapters load
-    const fs::path saved = models::evaluator_path(opt.evaluator_dir(), opt.quick);
-    save_module(saved, model, {{"test_accuracy", std::to_string(test_accuracy)}});
+    save_module(fs::path(opt.checkpoint_dir) / (opt.quick ? "mlp-quick.safetensors" : "mlp.safetensors"), model,
+                {{"test_accuracy", std::to_string(test_accuracy)}});
 
     // figures
     const fs::path out = opt.out;
@@ -184,6 +187,11 @@ int classifier_chapter(const chapter::Options& opt) {
         }
         write_grid_png_with_labels(out / "test_predictions.png", x, 28, 28, 5, 8, labels, 0, 1, 3);
     }
+
+    std::printf("\n== 5. Convolution as one GEMM, and the CNN classifier (the evaluator of chapters 02–04)\n\n");
+    draw_im2col(out);
+    const CnnOutcome cnn = cnn_classifier_section(opt, cnn_epochs, train, test, history.test_accuracy);
+
     MetricsJson metrics(out);
     metrics["test_accuracy"] = test_accuracy;
     metrics["epochs"] = recipe.epochs;
@@ -191,17 +199,29 @@ int classifier_chapter(const chapter::Options& opt) {
     metrics["parameters"] = model.parameter_count();
     metrics["train_loss_per_epoch"] = history.train_loss;
     metrics["test_accuracy_per_epoch"] = history.test_accuracy;
+    metrics["cnn_test_accuracy"] = cnn.test_accuracy;
+    metrics["cnn_train_seconds"] = cnn.train_seconds;
+    metrics["cnn_epochs"] = cnn.epochs;
+    metrics["cnn_parameters"] = cnn.parameters;
+    metrics["cnn_train_loss_per_epoch"] = cnn.train_loss;
+    metrics["cnn_test_accuracy_per_epoch"] = cnn.test_accuracy_per_epoch;
+    metrics["evaluator"] = "cnn";
+    metrics["evaluator_accuracy"] = cnn.test_accuracy;
     metrics["quick"] = opt.quick;
     metrics.write();
 
     SummaryTable summary({"metric", "value"});
-    summary.add_row({"test accuracy", SummaryTable::Cell(test_accuracy, 4)});
+    summary.add_row({"MLP test accuracy", SummaryTable::Cell(test_accuracy, 4)});
     summary.add_row({"epochs", SummaryTable::Cell(static_cast<unsigned long>(recipe.epochs))});
-    summary.add_row({"train seconds", SummaryTable::Cell(history.train_seconds, 3)});
-    summary.add_row({"parameters", SummaryTable::Cell(static_cast<unsigned long>(model.parameter_count()))});
+    summary.add_row({"MLP train seconds", SummaryTable::Cell(history.train_seconds, 3)});
+    summary.add_row({"MLP parameters", SummaryTable::Cell(static_cast<unsigned long>(model.parameter_count()))});
+    summary.add_row({"CNN test accuracy", SummaryTable::Cell(cnn.test_accuracy, 4)});
+    summary.add_row({"CNN epochs", SummaryTable::Cell(static_cast<unsigned long>(cnn.epochs))});
+    summary.add_row({"CNN train seconds", SummaryTable::Cell(cnn.train_seconds, 3)});
+    summary.add_row({"CNN parameters", SummaryTable::Cell(static_cast<unsigned long>(cnn.parameters))});
     std::printf("\n");
     summary.print(std::cout);
-    std::printf("\nevaluator saved to %s; figures and metrics.json in %s\n", saved.string().c_str(), out.string().c_str());
+    std::printf("\nevaluator saved to %s; figures and metrics.json in %s\n", cnn.saved.string().c_str(), out.string().c_str());
     return 0;
 }
 
@@ -211,12 +231,15 @@ int main(int argc, char** argv) {
     opt.epochs = kEpochs;
     CLI::App app{"Chapter 01: tensors, reverse-mode autograd, gradient checks, and the Fashion-MNIST evaluator"};
     chapter::add_common_options(app, opt);
+    std::size_t cnn_epochs = models::cnn_recipe().epochs;
+    app.add_option("--cnn-epochs", cnn_epochs, "passes of the CNN classifier (the evaluator) over the training set; "
+                   "--epochs sets the MLP's")->check(CLI::PositiveNumber)->capture_default_str();
     chapter::parse_or_exit(app, argc, argv, opt);
     return chapter::run_guarded("ch01_tensors_autograd", [&] {
         gemm_tour(opt.quick);
         autograd_tour();
         draw_graphs(opt.out);
         gradcheck_tour();
-        return classifier_chapter(opt);
+        return classifier_chapter(opt, cnn_epochs);
     });
 }

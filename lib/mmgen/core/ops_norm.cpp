@@ -16,17 +16,51 @@
 #include <mmgen/core/autograd.hpp>
 #include <mmgen/core/ops.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
 namespace mmgen {
 
+namespace {
+
+// Σ a[k]·(b[k] − shift) over one contiguous row, in eight float lanes the compiler vectorises
+// (a row is at most an image plane, so float lanes lose nothing that matters), returned in double.
+// With a = nullptr it is Σ (b[k] − shift)·(b[k] − shift); with shift = 0 and a = ones, Σ b.
+double row_sum(const real* a, const real* b, real shift, std::size_t n) {
+    real lanes[8] = {};
+    std::size_t k = 0;
+    for (; k + 8 <= n; k += 8)
+        for (std::size_t j = 0; j < 8; ++j) {
+            const real d = b[k + j] - shift;
+            lanes[j] += (a ? a[k + j] : d) * d;
+        }
+    double total = 0;
+    for (; k < n; ++k) total += double((a ? a[k] : b[k] - shift) * (b[k] - shift));
+    for (real lane : lanes) total += double(lane);
+    return total;
+}
+
+double row_total(const real* b, std::size_t n) {
+    real lanes[8] = {};
+    std::size_t k = 0;
+    for (; k + 8 <= n; k += 8)
+        for (std::size_t j = 0; j < 8; ++j) lanes[j] += b[k + j];
+    double total = 0;
+    for (; k < n; ++k) total += double(b[k]);
+    for (real lane : lanes) total += double(lane);
+    return total;
+}
+
+}  // namespace
+
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& running_mean,
                   const Tensor& running_var, bool training, real momentum, real eps) {
     if (x.rank() != 2 && x.rank() != 4)
         throw std::invalid_argument("batch_norm: input must be (N, C) or (N, C, H, W), got shape " + x.shape_str());
-    const std::size_t batch = x.dim(0), channels = x.dim(1), spatial = x.numel() / std::max<std::size_t>(batch * channels, 1);
+    const std::size_t batch = x.dim(0), channels = x.dim(1);
+    const std::size_t spatial = x.numel() / std::max<std::size_t>(batch * channels, 1);  // H·W, or 1
     for (const auto& [name, t] : {std::pair<const char*, const Tensor&>{"gamma", gamma}, {"beta", beta},
                                   {"running_mean", running_mean}, {"running_var", running_var}})
         if (!t.defined() || t.numel() != channels)
@@ -38,19 +72,20 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
         throw std::invalid_argument("batch_norm: input " + x.shape_str() +
                                     ": training needs more than one value per channel to estimate a variance");
 
-    Tensor mean_used = Tensor::empty({channels}), inv_std = Tensor::empty({channels});  // μ, 1/√(σ² + ε)
-    const auto xs = x.data();
-    auto at = [&](std::size_t n, std::size_t c, std::size_t s) { return (n * channels + c) * spatial + s; };
+    // x seen as (N, C, S): row (n, c) is the S contiguous values of channel c in example n
+    const real* xs = x.data().data();
+    auto row = [channels, spatial](auto* base, std::size_t n, std::size_t c) {
+        return base + (n * channels + c) * spatial;
+    };
+    Tensor mean_used = Tensor::empty({channels}), inv_std = Tensor::empty({channels});  // (C): μ, 1/√(σ² + ε)
     for (std::size_t c = 0; c < channels; ++c) {
         double mu, var;
         if (training) {
             double total = 0;
-            for (std::size_t n = 0; n < batch; ++n)
-                for (std::size_t s = 0; s < spatial; ++s) total += xs[at(n, c, s)];
+            for (std::size_t n = 0; n < batch; ++n) total += row_total(row(xs, n, c), spatial);
             mu = total / double(m);
-            double squares = 0;
-            for (std::size_t n = 0; n < batch; ++n)
-                for (std::size_t s = 0; s < spatial; ++s) squares += (xs[at(n, c, s)] - mu) * (xs[at(n, c, s)] - mu);
+            double squares = 0;  // Σ (x − μ)², a second pass: no cancellation
+            for (std::size_t n = 0; n < batch; ++n) squares += row_sum(nullptr, row(xs, n, c), real(mu), spatial);
             var = squares / double(m);
             auto& rm = running_mean.node().data[c];
             auto& rv = running_var.node().data[c];
@@ -63,40 +98,43 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
         mean_used.data()[c] = static_cast<real>(mu);
         inv_std.data()[c] = static_cast<real>(1 / std::sqrt(var + eps));
     }
-    Tensor y = Tensor::empty(x.shape());
-    auto ys = y.data();
+    Tensor y = Tensor::empty(x.shape());  // y = x·(γ/σ) + (β − μ·γ/σ)
     for (std::size_t n = 0; n < batch; ++n)
         for (std::size_t c = 0; c < channels; ++c) {
-            const real mu = mean_used.data()[c], r = inv_std.data()[c], g = gamma.data()[c], b = beta.data()[c];
-            for (std::size_t s = 0; s < spatial; ++s) ys[at(n, c, s)] = g * (xs[at(n, c, s)] - mu) * r + b;
+            const real scale = gamma.data()[c] * inv_std.data()[c];
+            const real shift = beta.data()[c] - mean_used.data()[c] * scale;
+            const real* in = row(xs, n, c);
+            real* out = row(y.data().data(), n, c);
+            for (std::size_t k = 0; k < spatial; ++k) out[k] = in[k] * scale + shift;
         }
 
     return record(y, "batch_norm", {x, gamma, beta},
-                  [x, gamma, beta, mean_used, inv_std, training, batch, channels, spatial, m](Node& out) mutable {
-        const auto xs = x.data();
+                  [x, gamma, beta, mean_used, inv_std, training, batch, channels, spatial, m, row](Node& out) mutable {
+        const real* xs = x.data().data();
         const real* dy = out.grad.data();
-        auto at = [&](std::size_t n, std::size_t c, std::size_t s) { return (n * channels + c) * spatial + s; };
         for (std::size_t c = 0; c < channels; ++c) {
             const real mu = mean_used.data()[c], r = inv_std.data()[c];
-            double sum_g = 0, sum_g_xhat = 0;  // Σ g, Σ g·x̂ over the channel
-            for (std::size_t n = 0; n < batch; ++n)
-                for (std::size_t s = 0; s < spatial; ++s) {
-                    const std::size_t i = at(n, c, s);
-                    sum_g += dy[i];
-                    sum_g_xhat += dy[i] * (xs[i] - mu) * r;
-                }
+            double sum_g = 0, sum_g_centred = 0;  // Σ g and Σ g·(x − μ) over the channel
+            for (std::size_t n = 0; n < batch; ++n) {
+                sum_g += row_total(row(dy, n, c), spatial);
+                sum_g_centred += row_sum(row(dy, n, c), row(xs, n, c), mu, spatial);
+            }
+            const double sum_g_xhat = sum_g_centred * r;
             if (beta.requires_grad()) beta.grad_buffer()[c] += static_cast<real>(sum_g);        // dβ = Σ g
             if (gamma.requires_grad()) gamma.grad_buffer()[c] += static_cast<real>(sum_g_xhat);  // dγ = Σ g·x̂
             if (!x.requires_grad()) continue;
-            auto dx = x.grad_buffer();
-            const real scale = gamma.data()[c] * r;  // γ/√(σ² + ε)
+            // dx = γ/σ · (g − mean g − x̂ · mean(g·x̂))  =  a·g + b·x + d, per channel
+            const real scale = gamma.data()[c] * r;
             const real mean_g = training ? static_cast<real>(sum_g / double(m)) : real(0);
             const real mean_g_xhat = training ? static_cast<real>(sum_g_xhat / double(m)) : real(0);
-            for (std::size_t n = 0; n < batch; ++n)
-                for (std::size_t s = 0; s < spatial; ++s) {
-                    const std::size_t i = at(n, c, s);
-                    dx[i] += scale * (dy[i] - mean_g - (xs[i] - mu) * r * mean_g_xhat);
-                }
+            const real b = -scale * r * mean_g_xhat, d = -scale * mean_g - b * mu;
+            real* dx_all = x.grad_buffer().data();
+            for (std::size_t n = 0; n < batch; ++n) {
+                const real* g = row(dy, n, c);
+                const real* in = row(xs, n, c);
+                real* dx = row(dx_all, n, c);
+                for (std::size_t k = 0; k < spatial; ++k) dx[k] += scale * g[k] + b * in[k] + d;
+            }
         }
     });
 }

@@ -2,6 +2,8 @@
 #include <mmgen/core/autograd.hpp>
 #include <mmgen/core/ops.hpp>
 
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -22,24 +24,45 @@ Tensor max_pool2d(const Tensor& x, std::size_t kernel, std::size_t stride) {
                                     " is larger than the image");
     const std::size_t ho = (h - kernel) / stride + 1, wo = (w - kernel) / stride + 1;
     Tensor y = Tensor::empty({x.dim(0), x.dim(1), ho, wo});
-    std::vector<std::size_t> argmax(y.numel());  // index into x of each output's maximum
-    const auto xs = x.data();
-    auto ys = y.data();
-    for (std::size_t p = 0; p < planes; ++p)
-        for (std::size_t oh = 0; oh < ho; ++oh)
-            for (std::size_t ow = 0; ow < wo; ++ow) {
-                std::size_t best = p * h * w + oh * stride * w + ow * stride;
-                for (std::size_t i = 0; i < kernel; ++i)
-                    for (std::size_t j = 0; j < kernel; ++j) {
-                        const std::size_t at = p * h * w + (oh * stride + i) * w + ow * stride + j;
-                        if (xs[at] > xs[best]) best = at;
-                    }
-                const std::size_t o = (p * ho + oh) * wo + ow;
-                argmax[o] = best;
-                ys[o] = xs[best];
+    // where each output's maximum sits in x; 32-bit and from the tensor pool, as it is rebuilt every step
+    using Index = std::uint32_t;
+    if (x.numel() > std::numeric_limits<Index>::max())
+        throw std::invalid_argument("max_pool2d: input " + x.shape_str() + " has more values than a 32-bit index reaches");
+    std::vector<Index, storage::PoolAllocator<Index>> argmax(y.numel());
+    const real* xs = x.data().data();
+    real* ys = y.data().data();
+    if (kernel == 2 && stride == 2) {  // the common case, without inner loops or branches
+        for (std::size_t p = 0; p < planes; ++p)
+            for (std::size_t oh = 0; oh < ho; ++oh) {
+                const std::size_t top = p * h * w + 2 * oh * w;
+                for (std::size_t ow = 0; ow < wo; ++ow) {
+                    const std::size_t a = top + 2 * ow, b = a + 1, c = a + w, d = c + 1;
+                    const std::size_t ab = xs[b] > xs[a] ? b : a, cd = xs[d] > xs[c] ? d : c;
+                    const std::size_t best = xs[cd] > xs[ab] ? cd : ab;
+                    const std::size_t o = (p * ho + oh) * wo + ow;
+                    argmax[o] = static_cast<Index>(best);
+                    ys[o] = xs[best];
+                }
             }
+    } else {
+        for (std::size_t p = 0; p < planes; ++p)
+            for (std::size_t oh = 0; oh < ho; ++oh) {
+                const std::size_t top = p * h * w + oh * stride * w;  // the window row's first pixel
+                for (std::size_t ow = 0; ow < wo; ++ow) {
+                    std::size_t best = top + ow * stride;
+                    for (std::size_t i = 0; i < kernel; ++i) {
+                        const std::size_t start = top + i * w + ow * stride;
+                        for (std::size_t j = 0; j < kernel; ++j)
+                            if (xs[start + j] > xs[best]) best = start + j;
+                    }
+                    const std::size_t o = (p * ho + oh) * wo + ow;
+                    argmax[o] = static_cast<Index>(best);
+                    ys[o] = xs[best];
+                }
+            }
+    }
     return record(y, "max_pool2d", {x}, [x, argmax = std::move(argmax)](Node& out) mutable {
-        auto dx = x.grad_buffer();
+        real* dx = x.grad_buffer().data();
         for (std::size_t o = 0; o < argmax.size(); ++o) dx[argmax[o]] += out.grad[o];
     });
 }

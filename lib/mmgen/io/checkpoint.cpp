@@ -168,12 +168,12 @@ Checkpoint load_checkpoint(const std::filesystem::path& path) {
 }
 
 void save_module(const std::filesystem::path& path, const nn::Module& module, const Metadata& metadata) {
-    save_checkpoint(path, module.named_parameters(), with_content(metadata, "module", "save_module"));
+    save_checkpoint(path, module.named_state(), with_content(metadata, "module", "save_module"));
 }
 
 Metadata load_module(const std::filesystem::path& path, nn::Module& module) {
     const auto bytes = read_whole_file(path);
-    const auto expected = module.named_parameters();
+    const auto expected = module.named_state();
     const auto file = parse_and_match(path, bytes, expected, "module");
     safetensors::copy_into(file, expected);
     return file.metadata;
@@ -181,7 +181,7 @@ Metadata load_module(const std::filesystem::path& path, nn::Module& module) {
 
 void save_training_state(const std::filesystem::path& path, const nn::Module& module, optim::Optimizer& optimizer,
                          const TrainingPosition& position, const Metadata& extra) {
-    NamedTensors tensors = prefixed("model.", module.named_parameters());
+    NamedTensors tensors = prefixed("model.", module.named_state());
     for (auto& named : prefixed("optim.", optimizer.state())) tensors.push_back(std::move(named));
     Metadata metadata = with_content(extra, "training_state", "save_training_state");
     metadata[kStepsKey] = std::to_string(optimizer.steps());
@@ -194,7 +194,7 @@ void save_training_state(const std::filesystem::path& path, const nn::Module& mo
 TrainingPosition load_training_state(const std::filesystem::path& path, nn::Module& module,
                                      optim::Optimizer& optimizer, Metadata* metadata) {
     const auto bytes = read_whole_file(path);
-    NamedTensors expected = prefixed("model.", module.named_parameters());
+    NamedTensors expected = prefixed("model.", module.named_state());
     for (auto& named : prefixed("optim.", optimizer.state())) expected.push_back(std::move(named));
     const auto file = parse_and_match(path, bytes, expected, "training_state");
 

@@ -67,8 +67,8 @@ Checkpoint load_checkpoint(const std::filesystem::path& path);
 
 // --- models and training runs ----------------------------------------------------------------
 
-// Just the weights, under the names of named_parameters() ("encoder.0.weight"), as a PyTorch
-// user would expect them.
+// Just the weights and buffers, under the names of named_state() ("encoder.0.weight",
+// "features.1.running_mean"), as a PyTorch user would expect them.
 void save_module(const std::filesystem::path& path, const nn::Module& module, const Metadata& metadata = {});
 Metadata load_module(const std::filesystem::path& path, nn::Module& module);
 
@@ -79,7 +79,7 @@ struct TrainingPosition {
     std::array<std::uint64_t, 4> rng_state{};   // Rng::state() of the run's generator
 };
 
-// Module parameters as "model.<name>", optimizer state as "optim.<name>"; the optimizer's
+// Module parameters and buffers as "model.<name>", optimizer state as "optim.<name>"; the optimizer's
 // step count and the position in __metadata__ as decimal strings ("optim.steps",
 // "position.epoch", "position.step", "position.rng.0" … "position.rng.3"). `extra` adds
 // metadata (e.g. the chapter's flags); it may not reuse those keys or "mmgen.content".

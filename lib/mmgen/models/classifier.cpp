@@ -5,9 +5,11 @@
 #include <iostream>
 #include <numbers>
 #include <sstream>
+#include <stdexcept>
 
 #include <mmgen/core/ops.hpp>
 #include <mmgen/io/checkpoint.hpp>
+#include <mmgen/models/cnn_classifier.hpp>
 #include <mmgen/nn/batched.hpp>
 #include <mmgen/nn/losses.hpp>
 #include <mmgen/nn/optim.hpp>
@@ -38,7 +40,24 @@ std::vector<std::size_t> argmax_rows(const Tensor& scores) {
     return out;
 }
 
-double accuracy(Classifier& model, const data::Dataset& dataset, std::size_t limit,
+Tensor random_shift(const Tensor& x, std::size_t max_shift, Rng& rng) {
+    if (x.rank() != 2 || x.dim(1) != 784)
+        throw std::invalid_argument("random_shift: expects images (B, 784), got shape " + x.shape_str());
+    const auto s = static_cast<std::ptrdiff_t>(max_shift);
+    Tensor out = Tensor::zeros(x.shape());  // (B, 784)
+    for (std::size_t b = 0; b < x.dim(0); ++b) {
+        const std::ptrdiff_t dy = static_cast<std::ptrdiff_t>(rng.below(2 * max_shift + 1)) - s;
+        const std::ptrdiff_t dx = static_cast<std::ptrdiff_t>(rng.below(2 * max_shift + 1)) - s;
+        const real* in = x.data().data() + b * 784;
+        real* to = out.data().data() + b * 784;
+        for (std::ptrdiff_t r = std::max<std::ptrdiff_t>(0, dy); r < std::min<std::ptrdiff_t>(28, 28 + dy); ++r)
+            for (std::ptrdiff_t c = std::max<std::ptrdiff_t>(0, dx); c < std::min<std::ptrdiff_t>(28, 28 + dx); ++c)
+                to[r * 28 + c] = in[(r - dy) * 28 + (c - dx)];  // out(r, c) = in(r − dy, c − dx)
+    }
+    return out;
+}
+
+double accuracy(ImageClassifier& model, const data::Dataset& dataset, std::size_t limit,
                 std::vector<std::vector<std::size_t>>* confusion) {
     const bool was_training = model.is_training();
     model.eval();
@@ -58,7 +77,7 @@ double accuracy(Classifier& model, const data::Dataset& dataset, std::size_t lim
     return total ? static_cast<double>(correct) / static_cast<double>(total) : 0.0;
 }
 
-ClassifierHistory train_classifier(Classifier& model, const data::Dataset& train, const data::Dataset& test,
+ClassifierHistory train_classifier(ImageClassifier& model, const data::Dataset& train, const data::Dataset& test,
                                    const ClassifierTraining& o, Rng& rng) {
     ClassifierHistory history;
     optim::Adam adam(model.parameters(), o.lr);
@@ -77,7 +96,8 @@ ClassifierHistory train_classifier(Classifier& model, const data::Dataset& train
         adam.lr = static_cast<real>(o.lr * 0.5 * (1 + std::cos(std::numbers::pi * double(epoch - 1) / double(o.epochs))));
         progress.begin_epoch(epoch);
         for (const auto& idx : batcher.epoch_batches()) {
-            const Tensor x = data::images_to_tensor(train, idx, 0, 1);  // (B, 784)
+            Tensor x = data::images_to_tensor(train, idx, 0, 1);  // (B, 784)
+            if (o.max_shift) x = random_shift(x, o.max_shift, rng);
             adam.zero_grad();
             Tensor loss = cross_entropy(model.logits(x), data::labels_of(train, idx));
             loss.backward();
@@ -104,25 +124,29 @@ std::filesystem::path evaluator_path(const std::filesystem::path& folder, bool q
 
 Evaluator Evaluator::load_or_train(const std::filesystem::path& folder, const std::filesystem::path& data_dir, bool quick) {
     Rng rng(1);
-    auto model = std::make_unique<Classifier>(rng);
+    auto model = std::make_unique<CnnClassifier>(rng);
     const auto full = evaluator_path(folder, false), rough = evaluator_path(folder, true);
+    Metadata metadata;
     if (std::filesystem::exists(full)) {
-        load_module(full, *model);
+        metadata = load_module(full, *model);
     } else if (quick && std::filesystem::exists(rough)) {
-        load_module(rough, *model);
+        metadata = load_module(rough, *model);
     } else {
         std::cerr << "evaluator: no classifier at " << full.string() << "; training "
-                  << (quick ? "a rough one for this --quick run" : "one now with chapter 01's recipe")
+                  << (quick ? "a rough one for this --quick run" : "one now with chapter 01's CNN recipe")
                   << " (run ch01_tensors_autograd to keep the full one)\n";
         const auto train = data::load_fashion_mnist(data_dir, "train");
         const auto test = data::load_fashion_mnist(data_dir, "test");
-        ClassifierTraining recipe;
-        if (quick) recipe.epochs = 2, recipe.train_limit = 10000, recipe.test_limit = 2000;
+        ClassifierTraining recipe = cnn_recipe();
+        if (quick) recipe.epochs = 1, recipe.train_limit = 3000, recipe.test_limit = 1000;
         const auto history = train_classifier(*model, train, test, recipe, rng);
-        save_module(quick ? rough : full, *model, {{"test_accuracy", std::to_string(history.test_accuracy.back())}});
+        metadata = {{"test_accuracy", std::to_string(history.test_accuracy.back())}, {"evaluator", "cnn"}};
+        save_module(quick ? rough : full, *model, metadata);
     }
     model->eval();
-    return Evaluator(std::move(model));
+    const auto it = metadata.find("test_accuracy");
+    const double test_accuracy = it == metadata.end() ? std::nan("") : std::stod(it->second);
+    return Evaluator(std::move(model), "cnn", test_accuracy);
 }
 
 std::vector<std::size_t> Evaluator::classify(const Tensor& images) {
@@ -130,7 +154,7 @@ std::vector<std::size_t> Evaluator::classify(const Tensor& images) {
 }
 
 Tensor Evaluator::features(const Tensor& images) {
-    return nn::map_batches(images, 1000, [&](const Tensor& x) { return model_->features(x); });  // (N, 256)
+    return nn::map_batches(images, 1000, [&](const Tensor& x) { return model_->features(x); });  // (N, feature_size)
 }
 
 }  // namespace mmgen::models

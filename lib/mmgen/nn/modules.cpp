@@ -17,14 +17,32 @@ Tensor Module::register_parameter(std::string name, Tensor value) {
     return value;
 }
 
-void Module::collect(const std::string& prefix, std::vector<std::pair<std::string, Tensor>>& out) const {
-    for (const auto& [name, t] : parameters_) out.emplace_back(prefix + name, t);
-    for (const auto& [name, child] : children_) child->collect(prefix + name + ".", out);
+Tensor Module::register_buffer(std::string name, Tensor value) {
+    value.set_requires_grad(false);
+    buffers_.emplace_back(std::move(name), value);
+    return value;
+}
+
+void Module::collect(const std::string& prefix, Named Module::*which, Named& out) const {
+    for (const auto& [name, t] : this->*which) out.emplace_back(prefix + name, t);
+    for (const auto& [name, child] : children_) child->collect(prefix + name + ".", which, out);
 }
 
 std::vector<std::pair<std::string, Tensor>> Module::named_parameters() const {
-    std::vector<std::pair<std::string, Tensor>> out;
-    collect("", out);
+    Named out;
+    collect("", &Module::parameters_, out);
+    return out;
+}
+
+std::vector<std::pair<std::string, Tensor>> Module::named_buffers() const {
+    Named out;
+    collect("", &Module::buffers_, out);
+    return out;
+}
+
+std::vector<std::pair<std::string, Tensor>> Module::named_state() const {
+    Named out = named_parameters();
+    for (auto& named : named_buffers()) out.push_back(std::move(named));
     return out;
 }
 

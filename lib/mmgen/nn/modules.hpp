@@ -28,6 +28,11 @@ public:
 
     std::vector<std::pair<std::string, Tensor>> named_parameters() const;
     std::vector<Tensor> parameters() const;
+    // Buffers: state that gradients do not train but a checkpoint must keep (batch norm's
+    // running statistics), named like parameters ("features.1.running_mean").
+    std::vector<std::pair<std::string, Tensor>> named_buffers() const;
+    // Parameters, then buffers: everything a checkpoint of the module holds (PyTorch's state_dict).
+    std::vector<std::pair<std::string, Tensor>> named_state() const;
     std::size_t parameter_count() const;  // number of scalar values
     void zero_grad();                     // clears every parameter's gradient
 
@@ -37,6 +42,7 @@ public:
 
 protected:
     Tensor register_parameter(std::string name, Tensor value);  // marks it requires_grad
+    Tensor register_buffer(std::string name, Tensor value);     // a leaf without a gradient
     template <class M>
     std::shared_ptr<M> register_module(std::string name, std::shared_ptr<M> child) {
         children_.emplace_back(std::move(name), child);
@@ -44,8 +50,10 @@ protected:
     }
 
 private:
-    void collect(const std::string& prefix, std::vector<std::pair<std::string, Tensor>>& out) const;
+    using Named = std::vector<std::pair<std::string, Tensor>>;
+    void collect(const std::string& prefix, Named Module::*which, Named& out) const;
     std::vector<std::pair<std::string, Tensor>> parameters_;
+    std::vector<std::pair<std::string, Tensor>> buffers_;
     std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
     bool training_ = true;
 };
