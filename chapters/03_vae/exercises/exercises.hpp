@@ -3,9 +3,10 @@
 //
 //     cmake --build build --target exercise_ch03 && build/bin/exercise_ch03
 //
-// runs tests/exercises/exercise_ch03.cpp against your code. The solutions are the library's:
-// `gaussian_kl` and `log_mean_exp` in lib/mmgen/nn/losses.cpp, `Vae::reparameterize` in
-// lib/mmgen/models/vae.cpp (build/bin/exercise_ch03_solution runs the same checks on them).
+// runs tests/exercises/exercise_ch03.cpp against your code. The solutions are the library's
+// `gaussian_kl` and `log_mean_exp` (reachable through <mmgen/nn/losses.hpp>) and
+// `models::Vae::reparameterize` (<mmgen/models/vae.hpp>); build/bin/exercise_ch03_solution runs
+// the same checks on them (tests/exercises/solution_ch03.cpp).
 #include <mmgen/core/tensor.hpp>
 
 namespace mmgen::exercises {

@@ -3,9 +3,9 @@
 //
 //     cmake --build build --target exercise_ch04 && build/bin/exercise_ch04
 //
-// runs tests/exercises/exercise_ch04.cpp against your code. The solutions are the library's:
-// `product_of_experts` and `gaussian_kl_between` in lib/mmgen/models/mvae.cpp
-// (build/bin/exercise_ch04_solution runs the same checks on them).
+// runs tests/exercises/exercise_ch04.cpp against your code. The solutions are the library's
+// `models::product_of_experts` and `models::gaussian_kl_between` (<mmgen/models/mvae.hpp>);
+// build/bin/exercise_ch04_solution runs the same checks on them (tests/exercises/solution_ch04.cpp).
 #include <vector>
 
 #include <mmgen/models/vae.hpp>  // models::Posterior {mu, logvar}
