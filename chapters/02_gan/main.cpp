@@ -305,6 +305,7 @@ int fashion_part(const GanOptions& o, MetricsJson& metrics) {
     const auto test = data::load_fashion_mnist(c.data_dir, "test");    // 10000 × 28 × 28
     auto evaluator = models::Evaluator::load_or_train(c.evaluator_dir(), c.data_dir, c.quick);
     const auto reference = models::feature_moments(evaluator, test);  // the test set's features
+    models::record_evaluator(metrics, evaluator);
 
     Rng rng(c.seed);
     models::GanConfig config;  // G 64→256→512→784 (tanh), D 784→512→256→1 (logits)

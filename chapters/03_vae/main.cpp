@@ -247,6 +247,7 @@ int run(VaeOptions& o) {
     }
 
     MetricsJson metrics(out);
+    models::record_evaluator(metrics, evaluator);
     metrics["test_neg_elbo"] = t.loss;
     metrics["test_reconstruction"] = t.reconstruction;
     metrics["test_kl"] = t.kl;

@@ -10,6 +10,11 @@ Moments feature_moments(Evaluator& evaluator, const data::Dataset& dataset, std:
     return mean_and_covariance(evaluator.features(data::images_to_tensor(dataset, idx, 0, 1)));
 }
 
+void record_evaluator(MetricsJson& metrics, const Evaluator& evaluator) {
+    metrics["evaluator"] = evaluator.name();
+    metrics["evaluator_accuracy"] = evaluator.test_accuracy();
+}
+
 SampleScores score_samples(Evaluator& evaluator, const Tensor& images, const Moments& reference) {
     SampleScores s;
     s.fd = frechet_distance(mean_and_covariance(evaluator.features(images)), reference);

@@ -1,11 +1,12 @@
 #pragma once
 // Scoring generated images with the chapter-01 evaluator: how far their feature distribution
-// is from real images (Fréchet distance in the evaluator's 256-d feature space — the FID
+// is from real images (Fréchet distance in the CNN evaluator's 128-d feature space — the FID
 // recipe with a Fashion-MNIST classifier instead of Inception), and which classes they look like.
 #include <vector>
 
 #include <mmgen/io/data.hpp>
 #include <mmgen/report/metrics.hpp>
+#include <mmgen/report/progress.hpp>
 #include <mmgen/models/classifier.hpp>
 
 namespace mmgen::models {
@@ -18,6 +19,10 @@ struct SampleScores {
 
 // Mean and covariance of the evaluator's features of the first `limit` images (0: all).
 Moments feature_moments(Evaluator& evaluator, const data::Dataset& dataset, std::size_t limit = 0);
+
+// Records which evaluator scored a chapter's samples, as every metrics.json does beside its scores:
+// "evaluator" (its name(), "cnn") and "evaluator_accuracy" (its test accuracy).
+void record_evaluator(MetricsJson& metrics, const Evaluator& evaluator);
 
 // Scores images (N, 784) with values in [0, 1] against reference moments.
 SampleScores score_samples(Evaluator& evaluator, const Tensor& images, const Moments& reference);
