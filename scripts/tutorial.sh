@@ -21,8 +21,10 @@ for dir in chapters/[0-9][0-9]_*/; do
     # fewer free slots; --bind-to none: no pinning, so the measurement's 2-thread process can
     # use both cores; single-copy "none": shared-memory messages go through Open MPI's own
     # buffers, not the kernel's cross-memory attach, which takes ~100× longer in some VMs
-    # (chapter 07's README, "Measured here"); Open MPI refuses root unless told (CI runs as root).
-    mpirun -np 2 --oversubscribe --bind-to none --mca btl_vader_single_copy_mechanism none \
+    # (chapter 07's README, "Measured here"); yield when idle: a rank waiting for its peer gives
+    # its core away instead of spinning on it, which matters on a busy machine; Open MPI
+    # refuses root unless told (CI runs as root).
+    mpirun -np 2 --oversubscribe --bind-to none --mca btl_vader_single_copy_mechanism none --mca mpi_yield_when_idle 1 \
       $( [[ $(id -u) == 0 ]] && echo --allow-run-as-root ) "$exe" "$@"
   else
     "$exe" "$@"

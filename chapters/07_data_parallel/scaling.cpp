@@ -161,17 +161,27 @@ void plot_scaling(const Scaling& s, const std::filesystem::path& out) {
 }
 
 nlohmann::json scaling_json(const Scaling& s) {
+    const double bytes = double(s.gradient_values) * sizeof(real), c = s.compute_ranks;
+    const AlphaBeta ethernet{30e-6, 1.0 / 1.25e9};
+    std::vector<double> sweep_ms;
+    for (double t : s.sweep_seconds) sweep_ms.push_back(1e3 * t);
     return {{"ranks", s.ranks},
             {"global_batch", s.global_batch},
             {"gradient_values", s.gradient_values},
-            {"allreduce_sweep", {{"values", s.sweep_values}, {"seconds", s.sweep_seconds}}},
-            {"alpha_seconds", s.link.alpha},
-            {"beta_seconds_per_byte", s.link.beta},
-            {"gradient_allreduce_seconds", {{"ranks", s.allreduce_ranks}, {"one", s.allreduce_one}}},
-            {"step_seconds", {{"ranks_1_thread_each", s.step_ranks}, {"one_process_n_threads", s.step_one}}},
-            {"compute_seconds_ranks", s.compute_ranks},
+            {"allreduce_sweep", {{"values", s.sweep_values}, {"ms", sweep_ms}}},
+            {"alpha_us", 1e6 * s.link.alpha},
+            {"bandwidth_gb_per_s", s.link.beta > 0 ? 1e-9 / s.link.beta : 0.0},
+            {"gradient_allreduce_ms", {{"ranks", 1e3 * s.allreduce_ranks}, {"one", 1e3 * s.allreduce_one}}},
+            {"step_ms", {{"ranks_1_thread_each", 1e3 * s.step_ranks}, {"one_process_n_threads", 1e3 * s.step_one}}},
+            {"compute_ms_ranks", 1e3 * c},
+            {"measured_efficiency", c / s.step_ranks},
             {"images_per_second", {{"ranks_1_thread_each", double(s.global_batch) / s.step_ranks},
-                                   {"one_process_n_threads", double(s.global_batch) / s.step_one}}}};
+                                   {"one_process_n_threads", double(s.global_batch) / s.step_one}}},
+            {"predicted_efficiency_64",
+             {{"weak_here", weak_scaling_efficiency(c, ring_allreduce_seconds(s.link, 64, bytes))},
+              {"strong_here", strong_scaling_efficiency(c * s.ranks, 64, ring_allreduce_seconds(s.link, 64, bytes))},
+              {"weak_ethernet", weak_scaling_efficiency(c, ring_allreduce_seconds(ethernet, 64, bytes))},
+              {"strong_ethernet", strong_scaling_efficiency(c * s.ranks, 64, ring_allreduce_seconds(ethernet, 64, bytes))}}}};
 }
 
 }  // namespace chapter07
