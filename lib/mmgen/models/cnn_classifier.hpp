@@ -3,9 +3,9 @@
 // scores its samples with:
 //
 //   x (B, 784) → (B, 1, 28, 28)
-//     → Conv 3×3, 1 → 32, pad 1 → BatchNorm → ReLU → MaxPool 2    (B, 32, 14, 14)
-//     → Conv 3×3, 32 → 64, pad 1 → BatchNorm → ReLU → MaxPool 2   (B, 64, 7, 7)
-//     → Flatten (B, 3136) → Linear → BatchNorm → ReLU              (B, 128)  ← features
+//     → Conv 3×3, 1 → 24, pad 1 → BatchNorm → ReLU → MaxPool 2    (B, 24, 14, 14)
+//     → Conv 3×3, 24 → 48, pad 1 → BatchNorm → ReLU → MaxPool 2   (B, 48, 7, 7)
+//     → Flatten (B, 2352) → Linear → BatchNorm → ReLU              (B, 128)  ← features
 //     → Dropout → Linear                                           (B, 10)   logits
 //
 // The features are what the Fréchet distance of later chapters compares (the FID recipe, with
@@ -19,9 +19,11 @@
 
 namespace mmgen::models {
 
-// Channels of the two convolutions and width of the feature layer.
+// Channels of the two convolutions and width of the feature layer. 24 and 48 channels, not the
+// usual 32 and 64: 32/64 costs 1.75× the compute per image (≈ 82 vs 47 CPU-seconds an epoch here)
+// and would not finish ten epochs in the six-minute budget on this two-core machine.
 struct CnnWidths {
-    std::size_t conv1 = 32, conv2 = 64, features = 128;
+    std::size_t conv1 = 24, conv2 = 48, features = 128;
 };
 
 class CnnClassifier : public ImageClassifier {
