@@ -71,6 +71,13 @@ TEST_CASE("graph_dot labels unnamed tensors by their op and escapes names", "[gr
         INFO(dot);
         CHECK(count_of(dot, "label=\"w \\\"odd\\\\name\\\"\\n(1, 2)\"") == 1);
     }
+    SECTION("a constant computed by an op is labelled with its op") {
+        const RecordConstantsGuard record_constants;
+        const Tensor two = Tensor::ones({1, 2}) * real(2);  // (1, 2), needs no gradient
+        const std::string dot = graph_dot(w * two, {{"two", two}});
+        INFO(dot);
+        CHECK(count_of(dot, "label=\"two = mul_scalar\\n(1, 2)\", shape=box, style=dashed") == 1);
+    }
     SECTION("a root that needs no gradient is drawn alone, dashed") {
         const Tensor c = Tensor::ones({3});
         const std::string dot = graph_dot(c, {{"c", c}});

@@ -1,6 +1,7 @@
 #include <mmgen/core/graph_dot.hpp>
 
 #include <sstream>
+#include <string_view>
 #include <unordered_map>
 
 #include <mmgen/core/autograd.hpp>
@@ -41,8 +42,9 @@ std::string graph_dot(const Tensor& root, const std::vector<std::pair<std::strin
         if (!fresh) return id;
         const auto named = name_of.find(node);
         const bool leaf = node->parents.empty() && !node->backward;
-        std::string label = named != name_of.end() ? named->second : leaf ? "leaf" : node->op;
-        if (named != name_of.end() && !leaf) label.append(" = ").append(node->op);
+        const bool from_op = std::string_view(node->op) != "leaf";  // also a constant an op computed
+        std::string label = named != name_of.end() ? named->second : node->op;
+        if (named != name_of.end() && from_op) label.append(" = ").append(node->op);
         label.append("\n").append(shape_string(node->shape));
         std::string style = !node->requires_grad ? "shape=box, style=dashed, color=gray40, fontcolor=gray40"
                             : leaf               ? "shape=box, style=filled, fillcolor=\"#cfe2f3\""

@@ -10,7 +10,7 @@
 //   the root (the loss)                          drawn with a double outline
 //
 // An input used twice (x * x) gets two arrows. `names` labels tensors ("encoder.0.weight",
-// "x", "ε"); an unnamed leaf is "leaf", an unnamed op's output its op. Render with
+// "x", "ε"); an unnamed tensor is labelled with the op that computed it ("leaf" for a leaf). Render with
 //   dot -Tpng graph.dot -o graph.png
 #include <string>
 #include <utility>
