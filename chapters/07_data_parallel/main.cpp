@@ -112,7 +112,7 @@ History train(const Communicator& world, models::Vae& vae, const data::Dataset& 
         for (const auto& shard : batcher.epoch_shards()) {
             const Tensor x = data::images_to_tensor(train_set, shard.indices, 0, 1);     // (B/N, 784)
             const Tensor eps_all = Tensor::randn({shard.global_size, kLatent}, rng);  // (B, latent)
-            const Tensor eps = slice_rows(eps_all, shard.offset, shard.offset + shard.indices.size());  // this rank's rows
+            const Tensor eps = slice_rows(eps_all, shard.offset, shard.offset + shard.indices.size());  // (B/N, latent): its rows
             adam.zero_grad();
             const auto terms = vae.negative_elbo(x, eps);  // the mean over this rank's B/N images
             terms.loss.backward();
