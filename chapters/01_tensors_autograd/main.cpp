@@ -92,7 +92,9 @@ void autograd_tour() {
 }
 
 // --- step 3 -----------------------------------------------------------------------------------
-void gradcheck_tour() {
+// Every check has an expected verdict (the last one must fail: it proves the checker can);
+// returns the number of verdicts that came out otherwise, and main() exits 1 if there is any.
+int gradcheck_tour() {
     std::printf("\n== 3. Gradient checking (float build: eps 1e-2; the tests run the double build at eps 1e-6, tolerance 1e-6)\n\n");
     Rng rng(3);
     GradcheckOptions o;
@@ -100,12 +102,16 @@ void gradcheck_tour() {
     o.tolerance = 5e-2;
     o.floor = 1e-2;
     std::printf("| function | inputs | max relative error | verdict |\n|---|---|---:|---|\n");
+    int wrong_verdicts = 0;
     auto report = [&](const std::string& name, const GradcheckFn& fn, const std::vector<Tensor>& inputs,
-                      GradcheckOptions opts) {
+                      GradcheckOptions opts, bool expect_ok = true) {
         const auto r = gradcheck(name, fn, inputs, rng, opts);
         std::string shapes;
         for (const auto& t : inputs) shapes += (shapes.empty() ? "" : ", ") + t.shape_str();
-        std::printf("| %s | %s | %.2e | %s |\n", name.c_str(), shapes.c_str(), r.max_relative_error, r.ok ? "ok" : "FAIL");
+        const bool as_expected = r.ok == expect_ok;
+        wrong_verdicts += !as_expected;
+        std::printf("| %s | %s | %.2e | %s%s |\n", name.c_str(), shapes.c_str(), r.max_relative_error, r.ok ? "ok" : "FAIL",
+                    as_expected ? (expect_ok ? "" : " (expected)") : " — UNEXPECTED");
     };
     report("tanh", [](const auto& in) { return tanh(in[0]); }, {Tensor::randn({4, 5}, rng, 1, true)}, o);
     report("log_softmax", [](const auto& in) { return log_softmax(in[0]); }, {Tensor::randn({3, 7}, rng, 1, true)}, o);
@@ -132,7 +138,8 @@ void gradcheck_tour() {
             for (std::size_t i = 0; i < dx.size(); ++i) dx[i] += out.grad[i] * x.data()[i];  // bug: should be 2x
         });
     };
-    report("square with a wrong backward", wrong_square, {Tensor::randn({3, 3}, rng, 1, true)}, o);
+    report("square with a wrong backward", wrong_square, {Tensor::randn({3, 3}, rng, 1, true)}, o, /*expect_ok=*/false);
+    return wrong_verdicts;
 }
 
 // --- step 4 -----------------------------------------------------------------------------------
@@ -239,7 +246,10 @@ int main(int argc, char** argv) {
         gemm_tour(opt.quick);
         autograd_tour();
         draw_graphs(opt.out);
-        gradcheck_tour();
+        if (const int wrong = gradcheck_tour(); wrong > 0) {
+            std::fprintf(stderr, "ch01_tensors_autograd: %d gradient check verdict(s) not as expected; stopping\n", wrong);
+            return 1;
+        }
         return classifier_chapter(opt, cnn_epochs);
     });
 }

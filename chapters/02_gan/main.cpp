@@ -1,34 +1,31 @@
 // Chapter 02 — a plain GAN: the 2-D toy and Fashion-MNIST.
 //
-// Read with README.md beside it. The program follows the README's order:
-//   0. why the minimax generator loss saturates: its gradient against the non-saturating one's
-//   A. the 2-D toy, a ring of 8 Gaussians: the same G and D trained twice from the same start,
-//      with the minimax and with the non-saturating generator loss; samples over training,
-//      D's decision surface, losses, D(x) and D(G(z)), modes covered
-//   B. Fashion-MNIST: MLP G 64→256→512→784 and D 784→512→256→1, scored with the chapter-01
-//      evaluator (Fréchet distance, class histogram); sample grids per epoch, an interpolation
+// Read with README.md beside it. run() follows the README:
+//   §2–§3  the minimax objective and the optimal D                       models/gan.hpp (the losses)
+//   §4     why log(1 − D(G(z))) saturates: both losses' gradients         saturation_figure (figures.cpp)
+//   §5     the alternating loop, step by step                             discriminator_step, generator_step
+//   §6     Part A, the 2-D toy (a ring of 8 Gaussians): the same G and D   toy_part → train_toy
+//          from one start, with the minimax and the non-saturating loss    (the loop, written out)
+//   §7     Part B, Fashion-MNIST: MLP G 64→256→512→784, D 784→512→256→1,   fashion_part
+//          scored with the chapter-01 evaluator                            (the loop, written out)
+//   §8     results: figures.cpp draws them, report.cpp writes metrics.json and the summary tables
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <numeric>
 
-#include <mmgen/core/autograd.hpp>
+#include <mmgen/core/gemm.hpp>
+#include <mmgen/core/ops.hpp>
 #include <mmgen/io/checkpoint.hpp>
 #include <mmgen/io/data.hpp>
-#include <mmgen/core/gemm.hpp>
 #include <mmgen/io/image.hpp>
-#include <mmgen/models/gan.hpp>
-#include <mmgen/models/scoring.hpp>
-#include <mmgen/core/ops.hpp>
 #include <mmgen/nn/optim.hpp>
-#include <mmgen/report/plot.hpp>
-#include <mmgen/report/progress.hpp>
 
-#include "common/options.hpp"
+#include "02_gan/gan_chapter.hpp"
 
 using namespace mmgen;
-using models::GeneratorLoss;
+using namespace gan_chapter;
 namespace fs = std::filesystem;
 
 // --- Part A: the toy ------------------------------------------------------------------------------
@@ -64,88 +61,9 @@ constexpr std::size_t kScoredSamples = 10000, kMonitorSamples = 2000;
 // A --quick run: this many training images, epochs, and scored samples.
 constexpr std::size_t kQuickTrain = 5000, kQuickEpochs = 2, kQuickScored = 1000;
 
-struct GanOptions {
-    chapter::Options common;
-    std::string part = "all";  // all, toy, fashion
-    // Part A
-    std::size_t toy_steps = kToySteps;
-    std::size_t toy_latent = kToyLatent;
-    std::size_t toy_batch = kToyBatch;
-    std::string toy_g_activation = "relu";  // or leaky_relu
-    bool toy_constant_lr = false;
-    // Part B
-    std::string g_loss = "non-saturating";
-    double d_lr = 0;  // 0: the same as --lr
-    double real_label = kRealLabel;
-    double dropout = kDropout;
-};
+// --- §6 Part A: the 2-D toy -------------------------------------------------------------------
 
-// ================================================================================================
-// 0. The two generator losses as functions of D(G(z)), and their gradients w.r.t. D's logit.
-// ================================================================================================
-void saturation_figure(const fs::path& out) {
-    std::printf("\n== 0. Why log(1 - D(G(z))) saturates\n\n");
-    std::printf("| D(G(z)) | minimax dL/dlogit | non-saturating dL/dlogit |\n|---:|---:|---:|\n");
-    plot::Series minimax{"minimax  log(1 - D(G(z)))", {}, {}}, non_saturating{"non-saturating  -log D(G(z))", {}, {}};
-    for (int i = 1; i < 200; ++i) {
-        const double p = i / 200.0, logit = std::log(p / (1 - p));
-        double grads[2];
-        for (GeneratorLoss kind : {GeneratorLoss::minimax, GeneratorLoss::non_saturating}) {
-            Tensor l = Tensor::full({1, 1}, static_cast<real>(logit), true);  // one fake's logit
-            models::generator_loss(l, kind).backward();
-            grads[kind == GeneratorLoss::non_saturating] = std::abs(double(l.grad()[0]));
-        }
-        minimax.xs.push_back(p), minimax.ys.push_back(grads[0]);
-        non_saturating.xs.push_back(p), non_saturating.ys.push_back(grads[1]);
-        if (i == 2 || i == 20 || i == 100 || i == 180)
-            std::printf("| %.2f | %.3f | %.3f |\n", p, -grads[0], -grads[1]);
-    }
-    plot::line_plot(out / "generator_gradients.png",
-                    "Generator's gradient w.r.t. D's logit: |dL_G/dl| against D(G(z)) (autograd through the losses)",
-                    "D(G(z))  (0: D is sure the sample is fake)", "|dL_G / dlogit|", {minimax, non_saturating});
-}
-
-// ================================================================================================
-// Part A — the 2-D toy
-// ================================================================================================
-
-struct ToyRun {
-    GeneratorLoss loss;
-    // window means of the per-step values, for the figures
-    std::vector<double> step, d_loss, g_loss, d_real, d_fake;
-    // mode coverage every kToyEvalEvery steps
-    std::vector<double> eval_step, modes, high_quality;
-    std::vector<std::pair<std::size_t, Tensor>> snapshots;  // (step, samples (1000, 2))
-    models::ModeCoverage final_coverage;
-    plot::Grid2D surface;  // D(x) over the plane at the end
-    Tensor final_samples;  // (kToyEvalSamples, 2)
-    double seconds = 0;
-};
-
-Tensor generate(models::Generator& g, std::size_t n, std::size_t latent, Rng& rng) {
-    NoGradGuard no_grad;
-    return g(Tensor::randn({n, latent}, rng));  // (n, data)
-}
-
-Tensor generate_from(models::Generator& g, const Tensor& z) {
-    NoGradGuard no_grad;
-    return g(z);  // (n, data)
-}
-
-// D(x) = σ(D's logit) on a grid over [−3, 3]²
-plot::Grid2D decision_surface(models::Discriminator& d) {
-    NoGradGuard no_grad;
-    plot::Grid2D grid{-3, 3, -3, 3, 121, 121, {}};
-    Tensor points = Tensor::empty({grid.nx * grid.ny, 2});  // (nx·ny, 2)
-    for (std::size_t j = 0; j < grid.ny; ++j)
-        for (std::size_t i = 0; i < grid.nx; ++i)
-            points.at(j * grid.nx + i, 0) = real(grid.x_at(i)), points.at(j * grid.nx + i, 1) = real(grid.y_at(j));
-    const Tensor p = sigmoid(d(points));  // (nx·ny, 1)
-    grid.values.assign(p.data().begin(), p.data().end());
-    return grid;
-}
-
-ToyRun train_toy(GeneratorLoss loss, const GanOptions& o) {
+ToyRun train_toy(GeneratorLoss loss, const Options& o) {
     Stopwatch clock;
     const std::size_t steps = o.common.quick ? kQuickToySteps : o.toy_steps, latent = o.toy_latent;
     ToyRun run{loss, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0};
@@ -167,9 +85,9 @@ ToyRun train_toy(GeneratorLoss loss, const GanOptions& o) {
     Rng sample_rng(o.common.seed + 1);  // draws for the figures, apart from the training stream
     for (std::size_t step = 0; step <= steps; ++step) {
         if (std::find(snapshot_at.begin(), snapshot_at.end(), step) != snapshot_at.end())
-            run.snapshots.emplace_back(step, generate(g, 1000, latent, sample_rng));
+            run.snapshots.emplace_back(step, models::generate(g, 1000, latent, sample_rng));
         if (step % kToyEvalEvery == 0) {
-            const auto c = models::mode_coverage(generate(g, 2000, latent, sample_rng), ring);
+            const auto c = models::mode_coverage(models::generate(g, 2000, latent, sample_rng), ring);
             run.eval_step.push_back(double(step)), run.modes.push_back(double(c.modes_covered));
             run.high_quality.push_back(c.high_quality_fraction);
         }
@@ -190,114 +108,47 @@ ToyRun train_toy(GeneratorLoss loss, const GanOptions& o) {
             std::fill(std::begin(sums), std::end(sums), 0.0);
         }
     }
-    run.final_samples = generate(g, kToyEvalSamples, latent, sample_rng);
+    run.final_samples = models::generate(g, kToyEvalSamples, latent, sample_rng);
     run.final_coverage = models::mode_coverage(run.final_samples, ring);
-    run.surface = decision_surface(d);
+    run.surface = models::decision_surface(d);
     run.seconds = clock.seconds();
     return run;
 }
 
-void toy_figures(const std::vector<ToyRun>& runs, const fs::path& out, Rng& rng) {
-    const models::RingOfGaussians ring;
-    const Tensor real_points = ring.sample(1000, rng);  // (1000, 2)
-    auto column = [](const Tensor& t, std::size_t c, std::size_t limit) {
-        std::vector<double> v;
-        for (std::size_t i = 0; i < std::min(limit, t.dim(0)); ++i) v.push_back(t.at(i, c));
-        return v;
-    };
-    // samples over training: one row per loss
-    std::vector<plot::ScatterPanel> panels;
-    for (const auto& run : runs)
-        for (const auto& [step, samples] : run.snapshots)
-            panels.push_back({std::string(models::generator_loss_name(run.loss)) + ", step " + std::to_string(step),
-                              column(real_points, 0, 1000), column(real_points, 1, 1000), column(samples, 0, 1000),
-                              column(samples, 1, 1000)});
-    plot::scatter_panels(out / "toy_samples.png",
-                              "Generated points (orange) over the data (black) during training: minimax loss (top), "
-                              "non-saturating loss (bottom)",
-                              panels, runs.front().snapshots.size(), 3.0);
-    // D's decision surface at the end, with data and samples
-    for (const auto& run : runs) {
-        const std::string name = run.loss == GeneratorLoss::minimax ? "minimax" : "non_saturating";
-        plot::decision_surface(out / ("toy_decision_surface_" + name + ".png"),
-                               std::string("D(x) after training, ") + models::generator_loss_name(run.loss) +
-                                   " generator loss",
-                               run.surface,
-                               {{"data", column(real_points, 0, 500), column(real_points, 1, 500)},
-                                {"G(z)", column(run.final_samples, 0, 500), column(run.final_samples, 1, 500)}});
+int toy_part(const Options& o, MetricsJson& metrics) {
+    const auto& c = o.common;
+    const std::size_t steps = c.quick ? kQuickToySteps : o.toy_steps;
+    std::printf("\n== A. The 2-D toy: a ring of 8 Gaussians (radius 2, sigma 0.02)\n\n");
+    std::printf("G %zu → %zu → %zu → %zu → 2 (%s), D 2 → %zu → %zu → %zu → 1 (leaky_relu); %zu steps of batch %zu; "
+                "Adam lr %g%s, beta1 %g\n",
+                o.toy_latent, kToyHidden, kToyHidden, kToyHidden, o.toy_g_activation.c_str(), kToyHidden, kToyHidden,
+                kToyHidden, steps, o.toy_batch, kToyLr, o.toy_constant_lr ? " (constant)" : " decayed linearly to 0",
+                kToyBeta1);
+    // the toy's matrices are tiny (256 × 128): a second OpenBLAS thread costs more than it saves
+    set_blas_threads(1);
+    std::vector<ToyRun> runs;
+    for (GeneratorLoss loss : {GeneratorLoss::minimax, GeneratorLoss::non_saturating}) {
+        runs.push_back(train_toy(loss, o));
+        const auto& r = runs.back();
+        std::printf("  %-15s modes covered %zu/8, high-quality fraction %.3f  (%.1f s)\n",
+                    models::generator_loss_name(loss), r.final_coverage.modes_covered,
+                    r.final_coverage.high_quality_fraction, r.seconds);
     }
-    std::vector<plot::Series> losses, outputs, modes;
-    for (const auto& run : runs) {
-        const std::string n = models::generator_loss_name(run.loss);
-        losses.push_back({n + ": L_D", run.step, run.d_loss});
-        losses.push_back({n + ": L_G", run.step, run.g_loss});
-        outputs.push_back({n + ": D(x)", run.step, run.d_real});
-        outputs.push_back({n + ": D(G(z))", run.step, run.d_fake});
-        modes.push_back({n, run.eval_step, run.modes});
-    }
-    plot::line_plot(out / "toy_losses.png", "Toy: discriminator and generator losses (means over windows of steps)",
-                    "step", "loss", losses);
-    plot::line_plot(out / "toy_d_outputs.png", "Toy: mean D(x) on real points and D(G(z)) on generated points",
-                    "step", "probability of 'real'", outputs);
-    plot::line_plot(out / "toy_modes.png", "Toy: modes covered (>= 1% of 2000 samples within 3 sigma)", "step",
-                    "modes covered (of 8)", modes);
+    set_blas_threads(c.threads);
+    Rng figure_rng(c.seed + 5);
+    toy_figures(runs, c.out, figure_rng);
+
+    report_toy(runs, steps,
+               {{"latent", o.toy_latent}, {"g_activation", o.toy_g_activation}, {"hidden", kToyHidden},
+                {"batch", o.toy_batch}, {"lr", kToyLr}, {"lr_decay", !o.toy_constant_lr}, {"beta1", kToyBeta1},
+                {"sigma", models::RingOfGaussians{}.stddev}, {"radius", models::RingOfGaussians{}.radius}},
+               metrics);
+    return 0;
 }
 
-// ================================================================================================
-// Part B — Fashion-MNIST
-// ================================================================================================
+// --- §7 Part B: Fashion-MNIST ------------------------------------------------------------------
 
-struct FashionHistory {
-    std::vector<double> epoch, d_loss, g_loss, d_real, d_fake, fd_monitor, classes_monitor, seconds;
-};
-
-nlohmann::json to_json(const FashionHistory& h) {
-    return {{"epoch", h.epoch},   {"d_loss", h.d_loss},         {"g_loss", h.g_loss},
-            {"d_real", h.d_real}, {"d_fake", h.d_fake},         {"fd_2000_samples", h.fd_monitor},
-            {"classes_at_least_5pct_2000_samples", h.classes_monitor}, {"epoch_seconds", h.seconds}};
-}
-
-FashionHistory history_from_json(const nlohmann::json& j) {
-    FashionHistory h;
-    j.at("epoch").get_to(h.epoch), j.at("d_loss").get_to(h.d_loss), j.at("g_loss").get_to(h.g_loss);
-    j.at("d_real").get_to(h.d_real), j.at("d_fake").get_to(h.d_fake);
-    j.at("fd_2000_samples").get_to(h.fd_monitor), j.at("classes_at_least_5pct_2000_samples").get_to(h.classes_monitor);
-    j.at("epoch_seconds").get_to(h.seconds);
-    return h;
-}
-
-// G's output in [−1, 1] as images in [0, 1], for the PNGs and the evaluator.
-Tensor to_unit_range(const Tensor& x) {
-    NoGradGuard no_grad;
-    return (x + real(1)) * real(0.5);
-}
-
-// n generated images in [0, 1], drawn in chunks without a graph.
-Tensor sample_images(models::Generator& g, std::size_t n, Rng& rng) {
-    std::vector<Tensor> parts;
-    for (std::size_t start = 0; start < n; start += 1000)
-        parts.push_back(to_unit_range(generate(g, std::min<std::size_t>(1000, n - start), kLatent, rng)));
-    return concat(parts, 0);  // (n, 784)
-}
-
-// Spherical interpolation between two latent codes (n, latent) at t ∈ [0, 1]: stays on the shell
-// where N(0, I) puts its mass, where a straight line would pass through unusually short z.
-Tensor slerp(const Tensor& a, const Tensor& b, double t) {
-    Tensor out = Tensor::empty(a.shape());
-    const std::size_t rows = a.dim(0), d = a.dim(1);
-    for (std::size_t r = 0; r < rows; ++r) {
-        double dot = 0, na = 0, nb = 0;
-        for (std::size_t j = 0; j < d; ++j)
-            dot += a.at(r, j) * b.at(r, j), na += a.at(r, j) * a.at(r, j), nb += b.at(r, j) * b.at(r, j);
-        const double omega = std::acos(std::clamp(dot / std::sqrt(na * nb), -1.0, 1.0));
-        const double wa = omega < 1e-6 ? 1 - t : std::sin((1 - t) * omega) / std::sin(omega);
-        const double wb = omega < 1e-6 ? t : std::sin(t * omega) / std::sin(omega);
-        for (std::size_t j = 0; j < d; ++j) out.at(r, j) = real(wa * a.at(r, j) + wb * b.at(r, j));
-    }
-    return out;
-}
-
-int fashion_part(const GanOptions& o, MetricsJson& metrics) {
+int fashion_part(const Options& o, MetricsJson& metrics) {
     const auto& c = o.common;
     const fs::path out = c.out;
     std::printf("\n== B. Fashion-MNIST\n\n");
@@ -333,15 +184,12 @@ int fashion_part(const GanOptions& o, MetricsJson& metrics) {
     const std::string suffix = c.quick ? "-quick.safetensors" : ".safetensors";
     const fs::path g_state = fs::path(c.checkpoint_dir) / ("generator-training" + suffix);
     const fs::path d_state = fs::path(c.checkpoint_dir) / ("discriminator-training" + suffix);
-    TrainingPosition position;
+    Metadata meta;
+    TrainingPosition position = resume_or_start(g_state, c.resume && fs::exists(d_state), g, g_optimizer, rng, &meta);
     FashionHistory h;
-    if (c.resume && fs::exists(g_state) && fs::exists(d_state)) {
-        Metadata meta;
-        position = load_training_state(g_state, g, g_optimizer, &meta);
+    if (position.epoch > 0) {
         load_training_state(d_state, d, d_optimizer);
-        rng.set_state(position.rng_state);
         h = history_from_json(nlohmann::json::parse(meta.at("history")));
-        std::cerr << "resumed from " << g_state.string() << " after epoch " << position.epoch << "\n";
     }
 
     ProgressLine progress(epochs, batcher.batches_per_epoch());
@@ -366,9 +214,9 @@ int fashion_part(const GanOptions& o, MetricsJson& metrics) {
 
         // this epoch's grid from the fixed codes, and a quick score of 2000 samples
         write_grid_png(out / ("samples_epoch_" + std::string(epoch < 10 ? "0" : "") + std::to_string(epoch) + ".png"),
-                       to_unit_range(generate_from(g, fixed_z)), 28, 28, 10, 10, 0, 1, 2);
+                       models::to_unit_range(models::generate(g, fixed_z)), 28, 28, 10, 10, 0, 1, 2);
         Rng monitor_rng(c.seed + 2000 + epoch);
-        const auto monitor = models::score_samples(evaluator, sample_images(g, kMonitorSamples, monitor_rng), reference);
+        const auto monitor = models::score_samples(evaluator, models::sample_images(g, kMonitorSamples, kLatent, monitor_rng), reference);
         std::fprintf(stderr, "  FD (2000 samples) %.2f, classes with >= 5%%: %zu\n", monitor.fd,
                      monitor.classes_at_least_5pct);
         h.epoch.push_back(double(epoch));
@@ -388,113 +236,21 @@ int fashion_part(const GanOptions& o, MetricsJson& metrics) {
     // score: 10,000 samples against the test set, and 10,000 real training images as the floor
     const std::size_t scored = c.quick ? kQuickScored : kScoredSamples;
     Rng score_rng(c.seed + 3000);
-    const auto scores = models::score_samples(evaluator, sample_images(g, scored, score_rng), reference);
+    const auto scores = models::score_samples(evaluator, models::sample_images(g, scored, kLatent, score_rng), reference);
     const double fd_floor =
         frechet_distance(models::feature_moments(evaluator, train, std::min<std::size_t>(scored, train.n)), reference);
 
-    // figures
-    write_grid_png(out / "samples.png", to_unit_range(generate_from(g, fixed_z)), 28, 28, 10, 10, 0, 1, 2);
-    std::vector<Tensor> rows;  // 8 interpolations between random pairs of codes, 10 steps each
-    Rng interp_rng(c.seed + 4000);
-    const Tensor za = Tensor::randn({8, kLatent}, interp_rng), zb = Tensor::randn({8, kLatent}, interp_rng);
-    std::vector<Tensor> columns;
-    for (int i = 0; i < 10; ++i) columns.push_back(slerp(za, zb, i / 9.0));  // each (8, latent)
-    for (std::size_t r = 0; r < 8; ++r)
-        for (int i = 0; i < 10; ++i) rows.push_back(slice_rows(columns[std::size_t(i)], r, r + 1));
-    write_grid_png(out / "interpolation.png", to_unit_range(generate_from(g, concat(rows, 0))), 28, 28, 8, 10, 0, 1, 2);
-    plot::line_plot(out / "fashion_losses.png", "Fashion-MNIST: mean losses per epoch", "epoch", "loss",
-                    {{"L_D (real + fake)", h.epoch, h.d_loss}, {"L_G (" + o.g_loss + ")", h.epoch, h.g_loss}});
-    plot::line_plot(out / "fashion_d_outputs.png", "Fashion-MNIST: mean D(x) and D(G(z)) per epoch (D's view, before its step)",
-                    "epoch", "probability of 'real'", {{"D(x), real images", h.epoch, h.d_real},
-                                                       {"D(G(z)), generated", h.epoch, h.d_fake}});
-    plot::line_plot(out / "fashion_fd.png", "Fashion-MNIST: Frechet distance of 2000 samples to the test set, per epoch",
-                    "epoch", "FD (evaluator features)", {{"FD, 2000 samples", h.epoch, h.fd_monitor}});
-    std::vector<std::string> class_labels(data::kClassNames.begin(), data::kClassNames.end());
-    std::vector<double> percent;
-    for (std::size_t k : scores.class_histogram) percent.push_back(100.0 * double(k) / double(scored));
-    plot::bar_chart(out / "class_histogram.png",
-                         "Classes the evaluator assigns to " + std::to_string(scored) + " generated images",
-                         class_labels, percent, "% of samples", 5.0, "5% threshold");
-
-    metrics["fd"] = scores.fd;
-    metrics["fd_real_floor"] = fd_floor;
-    metrics["class_histogram"] = scores.class_histogram;
-    metrics["classes_at_least_5pct"] = scores.classes_at_least_5pct;
-    metrics["epochs"] = h.epoch.empty() ? 0.0 : h.epoch.back();
-    metrics["train_seconds"] = train_seconds;
-    metrics["scored_samples"] = scored;
-    metrics["recipe"] = {{"batch_size", c.batch_size}, {"g_lr", c.lr},          {"d_lr", d_lr},
-                         {"beta1", kBeta1},            {"beta2", kBeta2},       {"real_label", o.real_label},
-                         {"d_dropout", o.dropout},     {"latent", kLatent},     {"seed", c.seed},
-                         {"g_loss", o.g_loss}};
-    metrics["history"] = to_json(h);
-
-    SummaryTable summary({"Fashion-MNIST", "value"});
-    summary.add_row({"epochs", SummaryTable::Cell(h.epoch.empty() ? 0.0 : h.epoch.back(), 3)});
-    summary.add_row({"training seconds", SummaryTable::Cell(train_seconds, 3)});
-    summary.add_row({"FD, " + std::to_string(scored) + " samples vs test", SummaryTable::Cell(scores.fd, 4)});
-    summary.add_row({"FD, " + std::to_string(scored) + " real train images vs test (floor)",
-                     SummaryTable::Cell(fd_floor, 4)});
-    summary.add_row({"classes with >= 5% of samples",
-                     SummaryTable::Cell(static_cast<unsigned long>(scores.classes_at_least_5pct))});
-    for (std::size_t k = 0; k < data::kNumClasses; ++k)
-        summary.add_row({std::string("  ") + data::kClassNames[k] + " %", SummaryTable::Cell(percent[k], 3)});
-    std::printf("\n");
-    summary.print(std::cout);
+    fashion_figures(g, h, scores, scored, fixed_z, o, kLatent);
+    report_fashion(h, scores, fd_floor, scored, train_seconds,
+                   {{"batch_size", c.batch_size}, {"g_lr", c.lr},      {"d_lr", d_lr},
+                    {"beta1", kBeta1},            {"beta2", kBeta2},   {"real_label", o.real_label},
+                    {"d_dropout", o.dropout},     {"latent", kLatent}, {"seed", c.seed},
+                    {"g_loss", o.g_loss}},
+                   metrics);
     return 0;
 }
 
-// ================================================================================================
-
-int toy_part(const GanOptions& o, MetricsJson& metrics) {
-    const auto& c = o.common;
-    const std::size_t steps = c.quick ? kQuickToySteps : o.toy_steps;
-    std::printf("\n== A. The 2-D toy: a ring of 8 Gaussians (radius 2, sigma 0.02)\n\n");
-    std::printf("G %zu → %zu → %zu → %zu → 2 (%s), D 2 → %zu → %zu → %zu → 1 (leaky_relu); %zu steps of batch %zu; "
-                "Adam lr %g%s, beta1 %g\n",
-                o.toy_latent, kToyHidden, kToyHidden, kToyHidden, o.toy_g_activation.c_str(), kToyHidden, kToyHidden,
-                kToyHidden, steps, o.toy_batch, kToyLr, o.toy_constant_lr ? " (constant)" : " decayed linearly to 0",
-                kToyBeta1);
-    // the toy's matrices are tiny (256 × 128): a second OpenBLAS thread costs more than it saves
-    set_blas_threads(1);
-    std::vector<ToyRun> runs;
-    for (GeneratorLoss loss : {GeneratorLoss::minimax, GeneratorLoss::non_saturating}) {
-        runs.push_back(train_toy(loss, o));
-        const auto& r = runs.back();
-        std::printf("  %-15s modes covered %zu/8, high-quality fraction %.3f  (%.1f s)\n",
-                    models::generator_loss_name(loss), r.final_coverage.modes_covered,
-                    r.final_coverage.high_quality_fraction, r.seconds);
-    }
-    set_blas_threads(c.threads);
-    Rng figure_rng(c.seed + 5);
-    toy_figures(runs, c.out, figure_rng);
-
-    SummaryTable summary({"toy, generator loss", "modes covered (of 8)", "high-quality fraction", "seconds"});
-    nlohmann::json toy;
-    for (const auto& r : runs) {
-        summary.add_row({models::generator_loss_name(r.loss),
-                         SummaryTable::Cell(static_cast<unsigned long>(r.final_coverage.modes_covered)),
-                         SummaryTable::Cell(r.final_coverage.high_quality_fraction, 3), SummaryTable::Cell(r.seconds, 3)});
-        toy[r.loss == GeneratorLoss::minimax ? "minimax" : "non_saturating"] = {
-            {"modes_covered", r.final_coverage.modes_covered},
-            {"high_quality_fraction", r.final_coverage.high_quality_fraction},
-            {"samples_per_mode", r.final_coverage.per_mode},
-            {"history", {{"step", r.eval_step}, {"modes_covered", r.modes}, {"high_quality_fraction", r.high_quality}}}};
-    }
-    std::printf("\n");
-    summary.print(std::cout);
-    const auto& ns = runs.back().final_coverage;  // the non-saturating default
-    metrics["toy_modes_covered"] = ns.modes_covered;
-    metrics["toy_high_quality_fraction"] = ns.high_quality_fraction;
-    metrics["toy_steps"] = steps;
-    metrics["toy_recipe"] = {{"latent", o.toy_latent}, {"g_activation", o.toy_g_activation}, {"hidden", kToyHidden},
-                             {"batch", o.toy_batch}, {"lr", kToyLr}, {"lr_decay", !o.toy_constant_lr}, {"beta1", kToyBeta1},
-                             {"sigma", models::RingOfGaussians{}.stddev}, {"radius", models::RingOfGaussians{}.radius}};
-    metrics["toy"] = toy;
-    return 0;
-}
-
-int run(const GanOptions& o) {
+int run(const Options& o) {
     Stopwatch total;
     const fs::path out = o.common.out;
     fs::create_directories(out);
@@ -511,7 +267,9 @@ int run(const GanOptions& o) {
 }
 
 int main(int argc, char** argv) {
-    GanOptions o;
+    Options o;
+    o.toy_steps = kToySteps, o.toy_latent = kToyLatent, o.toy_batch = kToyBatch;
+    o.real_label = kRealLabel, o.dropout = kDropout;
     o.common.chapter = "02_gan";
     o.common.epochs = kEpochs;
     o.common.lr = kLr;

@@ -1,14 +1,16 @@
 // Chapter 03 — the variational autoencoder and its ELBO.
 //
-// Read with README.md beside it. The program follows the README's steps:
-//   1. train the VAE (784 → 400 → 2 × latent, latent → 400 → 784) by minimising −ELBO
-//   2. measure it: test −ELBO = reconstruction + KL, and log p(x) by the importance-weighted bound
-//   3. look at it: reconstructions, prior samples, an interpolation, scored by the evaluator
-//   4. a 2-D latent space: posterior means by class, and the decoded manifold
+// Read with README.md beside it. run() follows the README:
+//   §2–§6  the ELBO, its KL in closed form, Bernoulli pixels, reparameterisation, β
+//          (models/vae.cpp, nn/distributions.cpp)
+//   §8     the model and the algorithm: minimise −ELBO                  train_vae (the loop, written out)
+//   §7     estimating log p(x): the importance-weighted bound           step 2 of run()
+//   §9     results: curves; reconstructions, samples, an interpolation;
+//          the blurry-samples challenge scored by the evaluator          draw_samples, step 3 of run()
+//   §9     a 2-D latent space: posterior means by class, the decoded manifold   draw_latent_2d
 #include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <numeric>
 
 #include <mmgen/core/autograd.hpp>
 #include <mmgen/io/checkpoint.hpp>
@@ -17,6 +19,7 @@
 #include <mmgen/models/scoring.hpp>
 #include <mmgen/models/vae.hpp>
 #include <mmgen/core/ops.hpp>
+#include <mmgen/nn/batched.hpp>
 #include <mmgen/nn/optim.hpp>
 #include <mmgen/report/plot.hpp>
 #include <mmgen/report/progress.hpp>
@@ -55,18 +58,15 @@ struct History {
 
 // −ELBO and its terms over the first `limit` images of a dataset (0: all), one ε per image.
 ElboValues evaluate(models::Vae& vae, const data::Dataset& d, std::size_t limit, Rng& rng, double beta) {
-    NoGradGuard no_grad;
     ElboValues total;
     const std::size_t n = limit ? std::min(limit, d.n) : d.n;
-    for (std::size_t start = 0; start < n; start += 500) {
-        std::vector<std::size_t> idx(std::min(n, start + 500) - start);
-        std::iota(idx.begin(), idx.end(), start);
+    nn::for_each_batch(n, 500, [&](std::span<const std::size_t> idx) {
         const Tensor x = data::images_to_tensor(d, idx, 0, 1);                    // (B, 784)
         const Tensor eps = Tensor::randn({idx.size(), vae.config().latent}, rng);  // (B, latent)
         const auto t = vae.negative_elbo(x, eps, static_cast<real>(beta));
         const double w = double(idx.size()) / double(n);
         total.loss += w * t.loss.item(), total.reconstruction += w * t.reconstruction.item(), total.kl += w * t.kl.item();
-    }
+    });
     return total;
 }
 
@@ -77,12 +77,7 @@ History train_vae(models::Vae& vae, const data::Dataset& train, const data::Data
     optim::Adam adam(vae.parameters(), static_cast<real>(c.lr));
     data::Batcher batcher(train.n, c.batch_size, rng, false, c.quick ? std::optional<std::size_t>(kQuickTrain) : std::nullopt);
     const std::size_t epochs = c.quick ? kQuickEpochs : c.epochs;
-    TrainingPosition position;
-    if (c.resume && fs::exists(state_path)) {
-        position = load_training_state(state_path, vae, adam);
-        rng.set_state(position.rng_state);
-        std::cerr << "resumed from " << state_path.string() << " after epoch " << position.epoch << "\n";
-    }
+    TrainingPosition position = resume_or_start(state_path, c.resume, vae, adam, rng);
     History h;
     ProgressLine progress(epochs, batcher.batches_per_epoch());
     for (std::size_t epoch = std::size_t(position.epoch) + 1; epoch <= epochs; ++epoch) {
@@ -113,41 +108,29 @@ History train_vae(models::Vae& vae, const data::Dataset& train, const data::Data
     return h;
 }
 
-// Bernoulli means σ(decoder(z)): the images a VAE shows for latent codes z (B, latent).
-Tensor decode_images(models::Vae& vae, const Tensor& z) {
-    NoGradGuard no_grad;
-    return sigmoid(vae.decode(z));
-}
-
-Tensor test_images(const data::Dataset& test, std::size_t first, std::size_t count) {
-    std::vector<std::size_t> idx(count);
-    std::iota(idx.begin(), idx.end(), first);
-    return data::images_to_tensor(test, idx, 0, 1);
-}
-
 // Step 3's figures: reconstructions, prior samples, an interpolation.
 void draw_samples(models::Vae& vae, const data::Dataset& test, const fs::path& out, Rng& rng) {
     NoGradGuard no_grad;
     // 10 test images (top row) over their reconstructions from the posterior mean (bottom row)
-    const Tensor x = test_images(test, 0, 10);
-    const Tensor rec = decode_images(vae, vae.encode(x).mu);
+    const Tensor x = data::first_images(test, 10);
+    const Tensor rec = vae.decode_images(vae.encode(x).mu);
     write_grid_png(out / "reconstructions.png", concat({x, rec}, 0), 28, 28, 2, 10, 0, 1, 3);
     // 100 draws z ~ N(0, I), decoded
-    write_grid_png(out / "prior_samples.png", decode_images(vae, Tensor::randn({100, vae.config().latent}, rng)), 28, 28,
+    write_grid_png(out / "prior_samples.png", vae.decode_images(Tensor::randn({100, vae.config().latent}, rng)), 28, 28,
                    10, 10, 0, 1, 2);
     // the straight line between the posterior means of two test images (a sneaker and a trouser)
-    const auto q = vae.encode(test_images(test, 0, 3));
+    const auto q = vae.encode(data::first_images(test, 3));
     const Tensor z0 = slice_rows(q.mu, 0, 1), z1 = slice_rows(q.mu, 2, 3);  // (1, latent) each
     std::vector<Tensor> steps;
     for (int i = 0; i <= 9; ++i) steps.push_back(z0 * real(1 - i / 9.0) + z1 * real(i / 9.0));
-    write_grid_png(out / "interpolation.png", decode_images(vae, concat(steps, 0)), 28, 28, 1, 10, 0, 1, 3);
+    write_grid_png(out / "interpolation.png", vae.decode_images(concat(steps, 0)), 28, 28, 1, 10, 0, 1, 3);
 }
 
 // Step 4: a 2-D latent space, drawn directly.
 void draw_latent_2d(models::Vae& vae, const data::Dataset& test, const fs::path& out) {
     NoGradGuard no_grad;
     const std::size_t n = std::min<std::size_t>(test.n, 5000);
-    const Tensor mu = vae.encode(test_images(test, 0, n)).mu;  // (n, 2)
+    const Tensor mu = vae.encode(data::first_images(test, n)).mu;  // (n, 2)
     std::vector<double> xs, ys;
     std::vector<int> classes;
     for (std::size_t i = 0; i < n; ++i) xs.push_back(mu.at(i, 0)), ys.push_back(mu.at(i, 1)), classes.push_back(test.labels[i]);
@@ -169,7 +152,7 @@ void draw_latent_2d(models::Vae& vae, const data::Dataset& test, const fs::path&
             z.at(r * side + c, 0) = real(quantile((c + 0.5) / side));
             z.at(r * side + c, 1) = real(quantile(1 - (r + 0.5) / side));  // z2 grows upwards
         }
-    write_grid_png(out / "latent_2d_manifold.png", decode_images(vae, z), 28, 28, side, side, 0, 1, 1, 0);
+    write_grid_png(out / "latent_2d_manifold.png", vae.decode_images(z), 28, 28, side, side, 0, 1, 1, 0);
 }
 
 int reconstruct_file(models::Vae& vae, const fs::path& weights, const VaeOptions& o) {
@@ -179,7 +162,7 @@ int reconstruct_file(models::Vae& vae, const fs::path& weights, const VaeOptions
     load_module(weights, vae);
     vae.eval();
     const Tensor x = reshape(load_image_28x28(o.reconstruct), {1, 784});
-    const Tensor rec = decode_images(vae, vae.encode(x).mu);
+    const Tensor rec = vae.decode_images(vae.encode(x).mu);
     const fs::path png = fs::path(o.common.out) / ("reconstruct_" + fs::path(o.reconstruct).stem().string() + ".png");
     write_grid_png(png, concat({x, rec}, 0), 28, 28, 1, 2, 0, 1, 6);
     std::printf("wrote %s: your picture as the model sees it (28×28, left) and its reconstruction (right)\n",
@@ -212,7 +195,7 @@ int run(VaeOptions& o) {
     const ElboValues t = evaluate(vae, test, c.quick ? 2000 : 0, rng, o.beta);
     const std::size_t iw_k = c.quick ? kQuickIwSamples : kIwSamples, iw_n = c.quick ? kQuickIwImages : kIwImages;
     Stopwatch iw_clock;
-    const Tensor iw = vae.importance_weighted_bound(test_images(test, 0, iw_n), iw_k, rng);
+    const Tensor iw = vae.importance_weighted_bound(data::first_images(test, iw_n), iw_k, rng);
     const double nll_iw = -mean(iw).item();
     const double iw_seconds = iw_clock.seconds();
 
@@ -221,7 +204,7 @@ int run(VaeOptions& o) {
     auto evaluator = models::Evaluator::load_or_train(c.evaluator_dir(), c.data_dir, c.quick);
     const std::size_t scored = c.quick ? kQuickScored : kScoredSamples;
     const auto reference = models::feature_moments(evaluator, test);
-    const auto scores = models::score_samples(evaluator, decode_images(vae, Tensor::randn({scored, o.latent}, rng)), reference);
+    const auto scores = models::score_samples(evaluator, vae.decode_images(Tensor::randn({scored, o.latent}, rng)), reference);
 
     plot::line_plot(out / "neg_elbo.png", "-ELBO per image (nats)", "epoch", "nats",
                     {{"train", h.epoch, h.train_loss}, {"test", h.epoch, h.test_loss}});

@@ -113,6 +113,11 @@ private:
 // 0 → lo and 255 → hi: x = lo + (hi − lo) · byte / 255. (0, 1) for a Bernoulli decoder,
 // (−1, 1) for a tanh generator.
 Tensor images_to_tensor(const Dataset& dataset, std::span<const std::size_t> indices, real lo = 0, real hi = 1);
+// The first `count` images, mapped the same way: (count, rows*cols). Throws std::out_of_range
+// if the dataset holds fewer.
+Tensor first_images(const Dataset& dataset, std::size_t count, real lo = 0, real hi = 1);
+// The indices 0, 1, …, count − 1.
+std::vector<std::size_t> first_indices(std::size_t count);
 // The labels at `indices`, as class indices for cross_entropy.
 std::vector<std::size_t> labels_of(const Dataset& dataset, std::span<const std::size_t> indices);
 

@@ -71,6 +71,16 @@ Tensor images_to_tensor(const Dataset& dataset, std::span<const std::size_t> ind
     return x;
 }
 
+std::vector<std::size_t> first_indices(std::size_t count) {
+    std::vector<std::size_t> idx(count);
+    std::iota(idx.begin(), idx.end(), std::size_t{0});
+    return idx;
+}
+
+Tensor first_images(const Dataset& dataset, std::size_t count, real lo, real hi) {
+    return images_to_tensor(dataset, first_indices(count), lo, hi);
+}
+
 std::vector<std::size_t> labels_of(const Dataset& dataset, std::span<const std::size_t> indices) {
     check_indices("labels_of", dataset, indices);
     std::vector<std::size_t> out;

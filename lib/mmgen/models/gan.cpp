@@ -1,5 +1,6 @@
 #include <mmgen/models/gan.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <stdexcept>
@@ -13,30 +14,6 @@
 namespace mmgen::models {
 
 namespace {
-// Linear layers of the given sizes with `activation` between them (He init before (leaky)
-// ReLU, Xavier before tanh/sigmoid), optional dropout after each hidden activation, and a
-// Xavier-initialised last layer.
-std::shared_ptr<nn::Sequential> hidden_mlp(const std::vector<std::size_t>& sizes, nn::Activation activation, real slope,
-                                           real dropout, Rng& rng) {
-    const bool rectifier = activation == nn::Activation::relu || activation == nn::Activation::leaky_relu;
-    auto net = std::make_shared<nn::Sequential>();
-    for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {
-        const bool last = i + 2 == sizes.size();
-        const nn::Init init = !last && rectifier ? nn::Init::he : nn::Init::xavier;
-        net->add(std::make_shared<nn::Linear>(sizes[i], sizes[i + 1], rng, init));
-        if (last) break;
-        switch (activation) {
-            case nn::Activation::relu: net->add(std::make_shared<nn::ReLU>()); break;
-            case nn::Activation::leaky_relu: net->add(std::make_shared<nn::LeakyReLU>(slope)); break;
-            case nn::Activation::tanh: net->add(std::make_shared<nn::Tanh>()); break;
-            case nn::Activation::sigmoid: net->add(std::make_shared<nn::Sigmoid>()); break;
-            case nn::Activation::none: break;
-        }
-        if (dropout > 0) net->add(std::make_shared<nn::Dropout>(dropout, rng));
-    }
-    return net;
-}
-
 std::vector<std::size_t> layer_sizes(std::size_t in, const std::vector<std::size_t>& hidden, std::size_t out) {
     std::vector<std::size_t> sizes{in};
     sizes.insert(sizes.end(), hidden.begin(), hidden.end());
@@ -69,16 +46,16 @@ private:
 }  // namespace
 
 Generator::Generator(const GanConfig& c, Rng& rng) {
-    net = register_module("net", hidden_mlp(layer_sizes(c.latent, c.generator_hidden, c.data), c.generator_activation,
-                                            c.leaky_slope, 0, rng));
+    net = register_module("net", nn::mlp(layer_sizes(c.latent, c.generator_hidden, c.data), rng, c.generator_activation,
+                                         nn::Activation::none, c.leaky_slope));
     if (c.tanh_output) net->add(std::make_shared<nn::Tanh>());
 }
 
 Tensor Generator::forward(const Tensor& z) { return net->forward(z); }
 
 Discriminator::Discriminator(const GanConfig& c, Rng& rng) {
-    net = register_module("net", hidden_mlp(layer_sizes(c.data, c.discriminator_hidden, 1), c.discriminator_activation,
-                                            c.leaky_slope, c.discriminator_dropout, rng));
+    net = register_module("net", nn::mlp(layer_sizes(c.data, c.discriminator_hidden, 1), rng, c.discriminator_activation,
+                                         nn::Activation::none, c.leaky_slope, std::nullopt, c.discriminator_dropout));
 }
 
 Tensor Discriminator::forward(const Tensor& x) { return net->forward(x); }
@@ -194,6 +171,58 @@ ModeCoverage mode_coverage(const Tensor& samples, const RingOfGaussians& ring) {
     for (std::size_t count : c.per_mode) c.modes_covered += static_cast<double>(count) >= 0.01 * static_cast<double>(n);
     c.high_quality_fraction = n ? static_cast<double>(good) / static_cast<double>(n) : 0.0;
     return c;
+}
+
+// --- sampling ------------------------------------------------------------------------------------
+
+Tensor generate(Generator& generator, const Tensor& z) {
+    NoGradGuard no_grad;
+    return generator(z);  // (n, data)
+}
+
+Tensor generate(Generator& generator, std::size_t n, std::size_t latent, Rng& rng) {
+    NoGradGuard no_grad;
+    return generator(Tensor::randn({n, latent}, rng));  // (n, data)
+}
+
+Tensor to_unit_range(const Tensor& x) {
+    NoGradGuard no_grad;
+    return (x + real(1)) * real(0.5);
+}
+
+Tensor sample_images(Generator& generator, std::size_t n, std::size_t latent, Rng& rng) {
+    std::vector<Tensor> parts;  // (≤ 1000, data) each
+    for (std::size_t start = 0; start < n; start += 1000)
+        parts.push_back(to_unit_range(generate(generator, std::min<std::size_t>(1000, n - start), latent, rng)));
+    return concat(parts, 0);  // (n, data)
+}
+
+Tensor slerp(const Tensor& a, const Tensor& b, double t) {
+    Tensor out = Tensor::empty(a.shape());
+    const std::size_t rows = a.dim(0), d = a.dim(1);
+    for (std::size_t r = 0; r < rows; ++r) {
+        double dot = 0, na = 0, nb = 0;
+        for (std::size_t j = 0; j < d; ++j)
+            dot += a.at(r, j) * b.at(r, j), na += a.at(r, j) * a.at(r, j), nb += b.at(r, j) * b.at(r, j);
+        const double omega = std::acos(std::clamp(dot / std::sqrt(na * nb), -1.0, 1.0));
+        const double wa = omega < 1e-6 ? 1 - t : std::sin((1 - t) * omega) / std::sin(omega);
+        const double wb = omega < 1e-6 ? t : std::sin(t * omega) / std::sin(omega);
+        for (std::size_t j = 0; j < d; ++j) out.at(r, j) = real(wa * a.at(r, j) + wb * b.at(r, j));
+    }
+    return out;
+}
+
+// D(x) = σ(D's logit) on a grid over [−3, 3]²
+plot::Grid2D decision_surface(Discriminator& d) {
+    NoGradGuard no_grad;
+    plot::Grid2D grid{-3, 3, -3, 3, 121, 121, {}};
+    Tensor points = Tensor::empty({grid.nx * grid.ny, 2});  // (nx·ny, 2)
+    for (std::size_t j = 0; j < grid.ny; ++j)
+        for (std::size_t i = 0; i < grid.nx; ++i)
+            points.at(j * grid.nx + i, 0) = real(grid.x_at(i)), points.at(j * grid.nx + i, 1) = real(grid.y_at(j));
+    const Tensor p = sigmoid(d(points));  // (nx·ny, 1)
+    grid.values.assign(p.data().begin(), p.data().end());
+    return grid;
 }
 
 }  // namespace mmgen::models

@@ -24,6 +24,7 @@
 
 #include <mmgen/nn/modules.hpp>
 #include <mmgen/nn/optim.hpp>
+#include <mmgen/report/plot.hpp>
 
 namespace mmgen::models {
 
@@ -107,6 +108,26 @@ GeneratorStats generator_step(Discriminator& discriminator, optim::Optimizer& g_
 
 // Mean of σ(ℓ) over logits (B, 1): the average probability D assigns to "real".
 double mean_probability(const Tensor& logits);
+
+// --- sampling, without a graph ------------------------------------------------------------------
+
+// G(z) for codes z (n, latent): (n, data).
+Tensor generate(Generator& generator, const Tensor& z);
+// G(z) for n fresh codes z ~ N(0, I) drawn from rng: (n, data).
+Tensor generate(Generator& generator, std::size_t n, std::size_t latent, Rng& rng);
+// n images of a tanh generator mapped from [−1, 1] to [0, 1] (for PNGs and the evaluator),
+// drawn 1000 codes at a time: (n, data).
+Tensor sample_images(Generator& generator, std::size_t n, std::size_t latent, Rng& rng);
+// A tanh generator's output x ∈ [−1, 1] as (x + 1) / 2 ∈ [0, 1].
+Tensor to_unit_range(const Tensor& x);
+
+// Spherical interpolation between two sets of latent codes (n, latent) at t ∈ [0, 1]: stays on
+// the shell where N(0, I) puts its mass, where a straight line would pass through unusually
+// short z. (n, latent)
+Tensor slerp(const Tensor& a, const Tensor& b, double t);
+
+// D(x) = σ(D's logit) on a 121 × 121 grid over [−3, 3]² (the toy's decision surface).
+plot::Grid2D decision_surface(Discriminator& discriminator);
 
 // --- the 2-D toy: a mixture of Gaussians on a ring ------------------------------------------------
 //

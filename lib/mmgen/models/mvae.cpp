@@ -6,115 +6,12 @@
 #include <stdexcept>
 
 #include <mmgen/core/autograd.hpp>
-#include <mmgen/nn/losses.hpp>
 #include <mmgen/core/ops.hpp>
+#include <mmgen/nn/batched.hpp>
+#include <mmgen/nn/distributions.hpp>
+#include <mmgen/nn/losses.hpp>
 
 namespace mmgen::models {
-
-// --- the product of experts ------------------------------------------------------------------
-
-Posterior prior_expert(std::size_t batch, std::size_t latent) {
-    return {Tensor::zeros({batch, latent}), Tensor::zeros({batch, latent})};
-}
-
-// One op, forward and backward together. Per value (row, dimension), with aₖ = −log σₖ² the
-// log precision of expert k (aₖ = 0 for the prior expert, μₖ = 0):
-//   forward    log σ² = −lse_k(aₖ)                 (precisions add: 1/σ² = Σₖ e^aₖ)
-//              wₖ = e^(aₖ + log σ²) = softmax_k(a)  (expert k's share of the precision)
-//              μ = Σₖ wₖ μₖ                         (means weighted by precision)
-//   backward   ∂μ/∂μₖ = wₖ,  ∂μ/∂log σₖ² = wₖ (μ − μₖ),  ∂log σ²/∂log σₖ² = wₖ
-// The log-sum-exp is shifted by its largest term, so no precision overflows.
-Posterior product_of_experts(const std::vector<Posterior>& experts, bool include_prior) {
-    if (experts.empty()) throw std::invalid_argument("product_of_experts: give at least one expert (the prior is added with include_prior)");
-    const Shape shape = experts[0].mu.shape();
-    for (const auto& e : experts)
-        if (e.mu.rank() != 2 || e.mu.shape() != shape || e.logvar.shape() != shape)
-            throw std::invalid_argument("product_of_experts: expert mu " + e.mu.shape_str() + " and logvar " +
-                                        e.logvar.shape_str() + ": expected (batch, latent) tensors all of shape " +
-                                        shape_string(shape));
-    const std::size_t n = numel_of(shape), experts_count = experts.size();
-    Tensor mu = Tensor::empty(shape), logvar = Tensor::empty(shape);  // (B, d) each
-    // wₖ of the non-prior experts (K, B·d), kept for the backward pass of both outputs
-    auto shared_weights = std::make_shared<Buffer>(n * experts_count);
-    Buffer& weights = *shared_weights;
-    {
-        std::vector<const real*> mus, logvars;
-        for (const auto& e : experts) mus.push_back(e.mu.data().data()), logvars.push_back(e.logvar.data().data());
-        real* out_mu = mu.data().data();
-        real* out_lv = logvar.data().data();
-        for (std::size_t i = 0; i < n; ++i) {
-            real top = include_prior ? real(0) : -logvars[0][i];  // the largest aₖ
-            for (std::size_t k = 0; k < experts_count; ++k) top = std::max(top, -logvars[k][i]);
-            real total = include_prior ? std::exp(-top) : real(0);  // Σₖ e^(aₖ − top)
-            for (std::size_t k = 0; k < experts_count; ++k) total += std::exp(-logvars[k][i] - top);
-            const real lv = -(top + std::log(total));
-            real m = 0;
-            for (std::size_t k = 0; k < experts_count; ++k) {
-                const real w = std::exp(-logvars[k][i] + lv);
-                weights[k * n + i] = w;
-                m += w * mus[k][i];
-            }
-            out_mu[i] = m, out_lv[i] = lv;
-        }
-    }
-    std::vector<Tensor> inputs;
-    for (const auto& e : experts) inputs.push_back(e.mu), inputs.push_back(e.logvar);
-    // Both outputs share one backward: the product's gradient arrives at μ and at log σ², and
-    // each output's node adds its own part into the experts (so either may be used alone).
-    mu = record(mu, "product_of_experts.mu", inputs, [experts, shared_weights, n](Node& out) mutable {
-        const Buffer& weights = *shared_weights;
-        const real* mean = out.data.data();
-        for (std::size_t k = 0; k < experts.size(); ++k) {
-            const real* w = weights.data() + k * n;
-            if (experts[k].mu.requires_grad()) {
-                real* d = experts[k].mu.grad_buffer().data();
-                for (std::size_t i = 0; i < n; ++i) d[i] += out.grad[i] * w[i];  // ∂μ/∂μₖ = wₖ
-            }
-            if (experts[k].logvar.requires_grad()) {
-                const real* mk = experts[k].mu.data().data();
-                real* d = experts[k].logvar.grad_buffer().data();
-                for (std::size_t i = 0; i < n; ++i) d[i] += out.grad[i] * w[i] * (mean[i] - mk[i]);  // wₖ (μ − μₖ)
-            }
-        }
-    });
-    logvar = record(logvar, "product_of_experts.logvar", inputs, [experts, shared_weights, n](Node& out) mutable {
-        const Buffer& weights = *shared_weights;
-        for (std::size_t k = 0; k < experts.size(); ++k) {
-            if (!experts[k].logvar.requires_grad()) continue;
-            const real* w = weights.data() + k * n;
-            real* d = experts[k].logvar.grad_buffer().data();
-            for (std::size_t i = 0; i < n; ++i) d[i] += out.grad[i] * w[i];  // ∂log σ²/∂log σₖ² = wₖ
-        }
-    });
-    return {mu, logvar};
-}
-
-// ‖aᵢ − bⱼ‖² = ‖aᵢ‖² + ‖bⱼ‖² − 2 aᵢ·bⱼ, all pairs as one product of augmented matrices:
-//   [−2a, ‖a‖², 1] (N, d+2) · [b, 1, ‖b‖²]ᵀ (d+2, M)
-// then k = C / (C + ‖aᵢ − bⱼ‖²); every piece is a primitive, so the gradient comes from theirs.
-Tensor mmd_imq(const Tensor& a, const Tensor& b) {
-    if (a.rank() != 2 || b.rank() != 2 || a.dim(1) != b.dim(1))
-        throw std::invalid_argument("mmd_imq: samples " + a.shape_str() + " and " + b.shape_str() +
-                                    ": expected (N, d) and (M, d)");
-    const real c = real(2) * static_cast<real>(a.dim(1));
-    auto kernel_mean = [c](const Tensor& u, const Tensor& v) {
-        const Tensor lhs = concat({u * real(-2), sum(square(u), 1, true), Tensor::ones({u.dim(0), 1})}, 1);  // (N, d+2)
-        const Tensor rhs = concat({v, Tensor::ones({v.dim(0), 1}), sum(square(v), 1, true)}, 1);         // (M, d+2)
-        const Tensor sq_dist = matmul(lhs, rhs, false, true);                                           // (N, M)
-        return mean(pow(sq_dist + c, real(-1))) * c;
-    };
-    return kernel_mean(a, a) + kernel_mean(b, b) - kernel_mean(a, b) * real(2);
-}
-
-// ½ Σⱼ (log σ₂² − log σ₁² + (σ₁² + (μ₁ − μ₂)²)/σ₂² − 1), composed from primitives
-Tensor gaussian_kl_between(const Posterior& q1, const Posterior& q2) {
-    if (q1.mu.shape() != q2.mu.shape() || q1.logvar.shape() != q2.logvar.shape() || q1.mu.shape() != q1.logvar.shape())
-        throw std::invalid_argument("gaussian_kl_between: q1 " + q1.mu.shape_str() + " and q2 " + q2.mu.shape_str() +
-                                    ": expected (batch, latent) tensors of one shape");
-    const Tensor inv_var2 = exp(-q2.logvar);  // (B, d)
-    const Tensor terms = q2.logvar - q1.logvar + (exp(q1.logvar) + square(q1.mu - q2.mu)) * inv_var2 - real(1);
-    return sum(terms, 1) * real(0.5);  // (B)
-}
 
 // --- variants --------------------------------------------------------------------------------
 
@@ -189,6 +86,9 @@ Posterior Mvae::posterior_joint(const Tensor& x, const std::vector<std::size_t>&
 
 Tensor Mvae::decode_image(const Tensor& z) { return image_decoder->forward(z); }
 Tensor Mvae::decode_text(const Tensor& z) { return text_decoder->forward(z); }
+Tensor Mvae::decode_images(const Tensor& z) {
+    return nn::map_batches(z, 1000, [&](const Tensor& part) { return sigmoid(decode_image(part)); });  // (N, 784)
+}
 
 Tensor Mvae::image_reconstruction(const Tensor& logits, const Tensor& x) {
     return bce_with_logits(logits, x, Reduction::batch_mean);  // Σ_pixels, averaged over the batch
@@ -233,9 +133,9 @@ MvaeTerms Mvae::objective(const Tensor& x, const std::vector<std::size_t>& token
     switch (fusion) {
         case Fusion::poe: {
             const Posterior qxy = product_of_experts({ex, ey}), qx = product_of_experts({ex}), qy = product_of_experts({ey});
-            const Tensor zxy = Vae::reparameterize(qxy, noise.joint);   // (B, latent)
-            const Tensor zx = Vae::reparameterize(qx, noise.image);
-            const Tensor zy = Vae::reparameterize(qy, noise.text);
+            const Tensor zxy = reparameterize(qxy, noise.joint);   // (B, latent)
+            const Tensor zx = reparameterize(qx, noise.image);
+            const Tensor zy = reparameterize(qy, noise.text);
             t.rec_image = image_reconstruction(decode_image(zxy), x) + image_reconstruction(decode_image(zx), x);
             samples = concat({zxy, zx, zy}, 0);
             t.rec_text = text_reconstruction(decode_text(zxy), tokens) + text_reconstruction(decode_text(zy), tokens);
@@ -256,7 +156,7 @@ MvaeTerms Mvae::objective(const Tensor& x, const std::vector<std::size_t>& token
                 const std::size_t begin = s * batch / S, end = (s + 1) * batch / S;
                 if (begin == end) continue;
                 const Posterior q{slice_rows(subsets[s].mu, begin, end), slice_rows(subsets[s].logvar, begin, end)};
-                parts.push_back(Vae::reparameterize(q, slice_rows(eps[s], begin, end)));
+                parts.push_back(reparameterize(q, slice_rows(eps[s], begin, end)));
             }
             const Tensor z = concat(parts, 0);  // (B, latent), row i drawn from its subset's posterior
             samples = z;
@@ -269,7 +169,7 @@ MvaeTerms Mvae::objective(const Tensor& x, const std::vector<std::size_t>& token
         }
         case Fusion::jmvae: {
             const Posterior qxy = product_of_experts({ex, ey}), qx = product_of_experts({ex}), qy = product_of_experts({ey});
-            const Tensor zxy = Vae::reparameterize(qxy, noise.joint);
+            const Tensor zxy = reparameterize(qxy, noise.joint);
             samples = zxy;
             t.rec_image = image_reconstruction(decode_image(zxy), x);
             t.rec_text = text_reconstruction(decode_text(zxy), tokens);

@@ -36,32 +36,12 @@ struct MvaeConfig {
     std::size_t text_hidden = 512;    // width of the text networks' hidden layer
 };
 
-// --- the product of Gaussian experts ---------------------------------------------------------
-//
-// For Gaussian experts N(μₖ, σₖ²) (per latent dimension) the product ∏ₖ N(z; μₖ, σₖ²), normalised,
-// is again Gaussian, with
-//
-//     precision   1/σ² = Σₖ 1/σₖ²                  (precisions add)
-//     mean        μ    = Σₖ (1/σₖ²) μₖ / Σₖ 1/σₖ²   (means weighted by precision)
-//
-// Computed in log-variance: log σ² = −log Σₖ exp(−log σₖ²) (a log-sum-exp), and the weights
-// wₖ = softmax over k of −log σₖ², so neither a tiny nor a huge variance overflows.
-// `experts` are (B, d) each (at least one, which sizes the result); with include_prior the N(0, I)
-// expert (μ = 0, log σ² = 0) joins them. The prior expert alone, product_of_experts({prior_expert(B, d)},
-// false), is N(0, I); an expert of infinite variance leaves the product unchanged.
-Posterior product_of_experts(const std::vector<Posterior>& experts, bool include_prior = true);
-// The prior expert N(0, I) for a batch: μ = 0, log σ² = 0, each (batch, latent).
-Posterior prior_expert(std::size_t batch, std::size_t latent);
-
-// The squared maximum mean discrepancy between two samples a (N, d) and b (M, d) under the
-// inverse multiquadratic kernel k(u, v) = C / (C + ‖u − v‖²), C = 2d (as in WAE and InfoVAE):
-//   MMD² = mean k(aᵢ, aⱼ) + mean k(bᵢ, bⱼ) − 2 mean k(aᵢ, bⱼ)      (the biased V-statistic, ≥ 0)
-// 0 when the two samples come from the same distribution (in expectation, up to O(1/N)).
-Tensor mmd_imq(const Tensor& a, const Tensor& b);
-
-// KL( N(μ₁, σ₁²) ‖ N(μ₂, σ₂²) ) per row for diagonal Gaussians (B, d) → (B):
-//   ½ Σⱼ ( log σ₂² − log σ₁² + (σ₁² + (μ₁ − μ₂)²) / σ₂² − 1 )
-Tensor gaussian_kl_between(const Posterior& q1, const Posterior& q2);
+// The product of experts, prior_expert, gaussian_kl_between and mmd_imq live in
+// nn/distributions.hpp; these names keep old callers (models::product_of_experts) compiling.
+using mmgen::gaussian_kl_between;
+using mmgen::mmd_imq;
+using mmgen::prior_expert;
+using mmgen::product_of_experts;
 
 // --- the objective and its variants ----------------------------------------------------------
 //
@@ -145,6 +125,9 @@ public:
     Posterior posterior_joint(const Tensor& x, const std::vector<std::size_t>& tokens);
 
     Tensor decode_image(const Tensor& z);  // → logits (B, 784)
+    // The images the model shows for codes z (N, latent): σ(decode_image(z)), 1000 at a time,
+    // without a graph.   → (N, 784)
+    Tensor decode_images(const Tensor& z);
     Tensor decode_text(const Tensor& z);   // → logits (B, caption_length · V)
 
     // −log p(x|z) per example, averaged over the batch: Σ_pixels bce_with_logits

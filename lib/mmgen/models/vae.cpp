@@ -1,11 +1,11 @@
 #include <mmgen/models/vae.hpp>
 
 #include <cmath>
-#include <numbers>
 
 #include <mmgen/core/autograd.hpp>
-#include <mmgen/nn/losses.hpp>
 #include <mmgen/core/ops.hpp>
+#include <mmgen/nn/batched.hpp>
+#include <mmgen/nn/losses.hpp>
 
 namespace mmgen::models {
 
@@ -25,8 +25,8 @@ Posterior Vae::encode(const Tensor& x) {
 
 Tensor Vae::decode(const Tensor& z) { return decoder->forward(z); }
 
-Tensor Vae::reparameterize(const Posterior& q, const Tensor& eps) {
-    return q.mu + exp(q.logvar * real(0.5)) * eps;  // (B, latent)
+Tensor Vae::decode_images(const Tensor& z) {
+    return nn::map_batches(z, 1000, [&](const Tensor& part) { return sigmoid(decode(part)); });  // (N, input)
 }
 
 ElboTerms Vae::negative_elbo(const Tensor& x, const Tensor& eps, real beta) {
@@ -36,17 +36,6 @@ ElboTerms Vae::negative_elbo(const Tensor& x, const Tensor& eps, real beta) {
     Tensor kl = gaussian_kl(q.mu, q.logvar, Reduction::batch_mean);                  // KL(q ‖ p)
     Tensor loss = beta == 1 ? reconstruction + kl : reconstruction + kl * beta;
     return {loss, reconstruction, kl};
-}
-
-Tensor log_normal_diag(const Tensor& z, const Tensor& mu, const Tensor& logvar) {
-    const auto log_2pi = static_cast<real>(std::log(2 * std::numbers::pi));
-    Tensor terms = logvar + square(z - mu) * exp(-logvar) + log_2pi;  // (B, d)
-    return sum(terms, 1) * real(-0.5);
-}
-
-Tensor log_standard_normal(const Tensor& z) {
-    const auto log_2pi = static_cast<real>(std::log(2 * std::numbers::pi));
-    return sum(square(z) + log_2pi, 1) * real(-0.5);
 }
 
 // log p(x|z) = −Σ_pixels bce(logits, x), one value per row

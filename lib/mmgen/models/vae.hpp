@@ -8,6 +8,7 @@
 // with q(z|x) = N(μ, diag σ²), p(z) = N(0, I), p(x|z) = Bernoulli(σ(logits)).
 #include <memory>
 
+#include <mmgen/nn/distributions.hpp>
 #include <mmgen/nn/modules.hpp>
 
 namespace mmgen::models {
@@ -18,11 +19,11 @@ struct VaeConfig {
     std::size_t latent = 20;   // dimension of z
 };
 
-// The parameters of the diagonal Gaussian q(z|x).
-struct Posterior {
-    Tensor mu;      // (B, latent)
-    Tensor logvar;  // (B, latent), log σ²
-};
+// q(z|x) = N(μ, diag σ²): a diagonal Gaussian (nn/distributions.hpp), μ and log σ² each (B, latent).
+using Posterior = DiagonalGaussian;
+// The distribution functions used to live here; these names keep old callers compiling.
+using mmgen::log_normal_diag;
+using mmgen::log_standard_normal;
 
 // The terms of the negative ELBO, each in nats per image (averaged over the batch).
 struct ElboTerms {
@@ -31,21 +32,17 @@ struct ElboTerms {
     Tensor kl;              // KL(q(z|x) ‖ p(z)), closed form
 };
 
-// log N(z; μ, diag e^logvar) per row: −½ Σⱼ (log 2π + logvarⱼ + (zⱼ − μⱼ)² e^−logvarⱼ)   (B)
-Tensor log_normal_diag(const Tensor& z, const Tensor& mu, const Tensor& logvar);
-// log N(z; 0, I) per row   (B)
-Tensor log_standard_normal(const Tensor& z);
-
 class Vae : public nn::Module {
 public:
     Vae(const VaeConfig& config, Rng& rng);
 
     Posterior encode(const Tensor& x);  // x (B, input) in [0, 1]
     Tensor decode(const Tensor& z);     // → logits (B, input)
-
-    // z = μ + σ ⊙ ε with σ = exp(½ log σ²): the randomness ε ~ N(0, I) is an input, so the
-    // gradient flows to μ and log σ² (the reparameterisation trick).
-    static Tensor reparameterize(const Posterior& q, const Tensor& eps);
+    // The images the model shows for codes z (N, latent): the Bernoulli means σ(decode(z)),
+    // 1000 codes at a time, without a graph.   → (N, input)
+    Tensor decode_images(const Tensor& z);
+    // reparameterize(q, eps) of nn/distributions.hpp, under its old name.
+    static Tensor reparameterize(const Posterior& q, const Tensor& eps) { return mmgen::reparameterize(q, eps); }
 
     // −ELBO(x) = −E_q[log p(x|z)] + β KL(q(z|x) ‖ p(z)), estimated with the given noise ε.
     ElboTerms negative_elbo(const Tensor& x, const Tensor& eps, real beta = 1);

@@ -91,17 +91,6 @@ Tensor mse(const Tensor& prediction, const Tensor& target, Reduction reduction) 
     return reduce(square(prediction - target), reduction, rows_of(prediction));
 }
 
-// ½ Σⱼ (μ² + e^logvar − 1 − logvar) per row: composed from primitives, so its gradient
-// ∂/∂μ = μ, ∂/∂logvar = ½(e^logvar − 1) comes from theirs
-Tensor gaussian_kl(const Tensor& mu, const Tensor& logvar, Reduction reduction) {
-    if (mu.shape() != logvar.shape() || mu.rank() != 2)
-        throw std::invalid_argument("gaussian_kl: mu " + mu.shape_str() + " and logvar " + logvar.shape_str() +
-                                    ": expected two (batch, latent) tensors of the same shape");
-    Tensor per_row = sum(square(mu) + exp(logvar) - logvar - real(1), 1) * real(0.5);  // (B)
-    return reduce(per_row, reduction == Reduction::sum || reduction == Reduction::none ? reduction : Reduction::mean,
-                  mu.dim(0));
-}
-
 // log mean exp x = lse(x) − log n
 Tensor log_mean_exp(const Tensor& x) {
     if (x.rank() < 1 || x.dim(-1) == 0)

@@ -130,7 +130,7 @@ void add_activation(Sequential& net, Activation a, real slope) {
 }  // namespace
 
 std::shared_ptr<Sequential> mlp(const std::vector<std::size_t>& sizes, Rng& rng, Activation hidden,
-                                Activation output, real slope, std::optional<Init> init_override) {
+                                Activation output, real slope, std::optional<Init> init_override, real dropout) {
     if (sizes.size() < 2) throw std::invalid_argument("mlp: needs at least an input and an output size");
     auto net = std::make_shared<Sequential>();
     for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {
@@ -140,6 +140,7 @@ std::shared_ptr<Sequential> mlp(const std::vector<std::size_t>& sizes, Rng& rng,
                           : (a == Activation::relu || a == Activation::leaky_relu) ? Init::he : Init::xavier;
         net->add(std::make_shared<Linear>(sizes[i], sizes[i + 1], rng, init));
         add_activation(*net, a, slope);
+        if (!last && dropout > 0) net->add(std::make_shared<Dropout>(dropout, rng));
     }
     return net;
 }

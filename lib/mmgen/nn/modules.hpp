@@ -133,8 +133,9 @@ enum class Activation { relu, leaky_relu, tanh, sigmoid, none };
 // A multilayer perceptron: Linear layers of the given sizes with `hidden` between them and
 // `output` after the last (none: logits). mlp({784, 400, 10}, …) = Linear, act, Linear.
 // init: nullopt picks He for layers followed by (leaky) ReLU and Xavier otherwise.
+// dropout > 0: Dropout(dropout) after each hidden activation (a GAN discriminator's), drawing from rng.
 std::shared_ptr<Sequential> mlp(const std::vector<std::size_t>& sizes, Rng& rng, Activation hidden = Activation::relu,
                                 Activation output = Activation::none, real leaky_slope = real(0.2),
-                                std::optional<Init> init = std::nullopt);
+                                std::optional<Init> init = std::nullopt, real dropout = 0);
 
 }  // namespace mmgen::nn
