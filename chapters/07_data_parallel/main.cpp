@@ -37,7 +37,7 @@ namespace fs = std::filesystem;
 // Chapter 03's configuration: global batch 128, Adam 1e-3, latent 20 — the same run on any N.
 constexpr std::size_t kEpochs = 10;
 constexpr std::size_t kLatent = 20;
-// Gradients per MPI_Allreduce call (about 1 MiB of floats: the VAE's gradients in 3 buckets).
+// Gradients per MPI_Allreduce call at most (1 MiB of floats: the VAE's gradients in 4 buckets).
 constexpr std::size_t kBucketValues = kDefaultBucketValues;
 // Step-time measurement: interleaved rounds of steps (medians over all of them).
 constexpr int kRounds = 5;

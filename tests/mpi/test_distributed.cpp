@@ -87,6 +87,13 @@ TEST_CASE("the gradient average weights each rank by its share of the batch", "[
     for (const auto& p : params)
         for (real g : p.grad()) REQUIRE_THAT(g, WithinRel(0.25 * 1.0 + 0.75 * 2.0, 1e-7));
 
+    SECTION("the chapter's VAE: 652,824 gradients in 4 buckets of at most 2^18 values, a larger tensor alone") {
+        Rng rng(1);
+        const models::Vae vae({784, 400, 20}, rng);
+        const GradientAverager vae_averager(world, vae.parameters());
+        REQUIRE(vae_averager.values() == 652824);
+        REQUIRE(vae_averager.buckets() == 4);  // 784 | 313,600 | 24,840 | 313,600, last layer first
+    }
     SECTION("a weight outside [0, 1] is refused") {
         REQUIRE_THROWS_WITH(averager.average(1.5), Catch::Contains("not in [0, 1]"));
     }
