@@ -179,7 +179,7 @@ TEST_CASE("conv_transpose2d's gradients match central differences for every stri
     }, inputs);
 }
 
-TEST_CASE("a convolution used twice accumulates both gradients", "[conv]") {
+TEST_CASE("a convolution used twice accumulates both gradients", "[conv][gradcheck]") {
     Rng rng(10);
     const Tensor x = random_input({1, 2, 5, 5}, rng), w = random_input({2, 2, 3, 3}, rng);
     require_gradient_matches("conv2d(conv2d(x))", [](const std::vector<Tensor>& in) {
