@@ -182,12 +182,10 @@ int classifier_chapter(const chapter::Options& opt, std::size_t cnn_epochs) {
                   names, true, "predicted", "true class");
     {  // 40 test images with their predicted labels; a wrong one is marked with its truth
         NoGradGuard no_grad;
-        std::vector<std::size_t> idx(40);
-        for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-        Tensor x = data::images_to_tensor(test, idx, 0, 1);  // (40, 784)
+        const Tensor x = data::first_images(test, 40);  // (40, 784)
         const auto predicted = models::argmax_rows(model.logits(x));
         std::vector<std::string> labels;
-        for (std::size_t i = 0; i < idx.size(); ++i) {
+        for (std::size_t i = 0; i < predicted.size(); ++i) {
             std::string label = data::kClassNames[predicted[i]];
             if (predicted[i] != test.labels[i]) label = "x " + label + " (" + data::kClassNames[test.labels[i]] + ")";
             labels.push_back(label);
@@ -232,6 +230,19 @@ int classifier_chapter(const chapter::Options& opt, std::size_t cnn_epochs) {
     return 0;
 }
 
+// The README's steps in order; a gradient-check verdict other than the expected one stops the
+// run with exit code 1 (a broken autograd must not go on to train the evaluator).
+int run(const chapter::Options& opt, std::size_t cnn_epochs) {
+    gemm_tour(opt.quick);                                  // §1 tensors and GEMM
+    autograd_tour();                                       // §2 reverse-mode automatic differentiation
+    draw_graphs(opt.out);                                  //    (its graphs, graphs.cpp)
+    if (const int wrong = gradcheck_tour(); wrong > 0) {  // §3 gradient checking
+        std::fprintf(stderr, "ch01_tensors_autograd: %d gradient check verdict(s) not as expected; stopping\n", wrong);
+        return 1;
+    }
+    return classifier_chapter(opt, cnn_epochs);            // §4 the MLP classifier, §5 the CNN evaluator
+}
+
 int main(int argc, char** argv) {
     chapter::Options opt;
     opt.chapter = "01_tensors_autograd";
@@ -242,14 +253,5 @@ int main(int argc, char** argv) {
     app.add_option("--cnn-epochs", cnn_epochs, "passes of the CNN classifier (the evaluator) over the training set; "
                    "--epochs sets the MLP's")->check(CLI::PositiveNumber)->capture_default_str();
     chapter::parse_or_exit(app, argc, argv, opt);
-    return chapter::run_guarded("ch01_tensors_autograd", [&] {
-        gemm_tour(opt.quick);
-        autograd_tour();
-        draw_graphs(opt.out);
-        if (const int wrong = gradcheck_tour(); wrong > 0) {
-            std::fprintf(stderr, "ch01_tensors_autograd: %d gradient check verdict(s) not as expected; stopping\n", wrong);
-            return 1;
-        }
-        return classifier_chapter(opt, cnn_epochs);
-    });
+    return chapter::run_guarded("ch01_tensors_autograd", [&] { return run(opt, cnn_epochs); });
 }

@@ -1,13 +1,11 @@
 #include <mmgen/models/scoring.hpp>
 
-#include <numeric>
+#include <algorithm>
 
 namespace mmgen::models {
 
 Moments feature_moments(Evaluator& evaluator, const data::Dataset& dataset, std::size_t limit) {
-    std::vector<std::size_t> idx(limit ? std::min(limit, dataset.n) : dataset.n);
-    std::iota(idx.begin(), idx.end(), std::size_t{0});
-    return mean_and_covariance(evaluator.features(data::images_to_tensor(dataset, idx, 0, 1)));
+    return mean_and_covariance(evaluator.features(data::first_images(dataset, limit ? std::min(limit, dataset.n) : dataset.n)));
 }
 
 void record_evaluator(MetricsJson& metrics, const Evaluator& evaluator) {
