@@ -2,14 +2,14 @@
 // exercise_ch03.cpp pass on these (exercise_ch03_solution, part of ctest).
 #include "exercises.hpp"
 
-#include <mmgen/models/vae.hpp>
+#include <mmgen/nn/distributions.hpp>
 #include <mmgen/nn/losses.hpp>
 
 namespace mmgen::exercises {
 
 Tensor gaussian_kl(const Tensor& mu, const Tensor& logvar) { return mmgen::gaussian_kl(mu, logvar, Reduction::none); }
 Tensor reparameterize(const Tensor& mu, const Tensor& logvar, const Tensor& eps) {
-    return models::Vae::reparameterize({mu, logvar}, eps);
+    return mmgen::reparameterize({mu, logvar}, eps);
 }
 Tensor log_mean_exp(const Tensor& x) { return mmgen::log_mean_exp(x); }
 

@@ -2,15 +2,15 @@
 // exercise_ch04.cpp pass on these (exercise_ch04_solution, part of ctest).
 #include "exercises.hpp"
 
-#include <mmgen/models/mvae.hpp>
+#include <mmgen/nn/distributions.hpp>
 
 namespace mmgen::exercises {
 
-models::Posterior product_of_experts(const std::vector<models::Posterior>& experts) {
-    return models::product_of_experts(experts, /*include_prior=*/true);
+DiagonalGaussian product_of_experts(const std::vector<DiagonalGaussian>& experts) {
+    return mmgen::product_of_experts(experts, /*include_prior=*/true);
 }
-Tensor gaussian_kl_between(const models::Posterior& q1, const models::Posterior& q2) {
-    return models::gaussian_kl_between(q1, q2);
+Tensor gaussian_kl_between(const DiagonalGaussian& q1, const DiagonalGaussian& q2) {
+    return mmgen::gaussian_kl_between(q1, q2);
 }
 
 }  // namespace mmgen::exercises

@@ -8,8 +8,7 @@
 
 #include <mmgen/core/ops.hpp>
 #include <mmgen/models/gan.hpp>
-#include <mmgen/models/mvae.hpp>
-#include <mmgen/models/vae.hpp>
+#include <mmgen/nn/distributions.hpp>
 #include <mmgen/nn/losses.hpp>
 #include <mmgen/nn/optim.hpp>
 
@@ -93,7 +92,7 @@ TEST_CASE("worked example, chapter 03: one ELBO term with a 1-D code and two pix
     const Tensor logvar = Tensor::from_data({1, 1}, {real(std::log(0.25))}, true);
     const Tensor v = Tensor::from_data({2, 1}, {2, -1}, true);  // (pixels, latent)
     const Tensor x = Tensor::from_data({1, 2}, {1, 0});
-    const Tensor z = models::Vae::reparameterize({mu, logvar}, Tensor::from_data({1, 1}, {1}));
+    const Tensor z = reparameterize({mu, logvar}, Tensor::from_data({1, 1}, {1}));
     require_values(z, {1.0});  // 0.5 + 0.5 · 1
     const Tensor logits = linear(z, v, Tensor());
     require_values(logits, {2, -1});
@@ -111,10 +110,10 @@ TEST_CASE("worked example, chapter 03: one ELBO term with a 1-D code and two pix
 
 TEST_CASE("worked example, chapter 04: one product of experts with the prior", "[worked-example][ch04]") {
     // image expert N(1, ½), caption expert N(−1, 2), prior N(0, 1): precisions 2 + ½ + 1 = 3.5
-    const models::Posterior image{Tensor::from_data({1, 1}, {1}, true), Tensor::from_data({1, 1}, {real(std::log(0.5))}, true)};
-    const models::Posterior caption{Tensor::from_data({1, 1}, {-1}, true), Tensor::from_data({1, 1}, {real(std::log(2.0))}, true)};
+    const DiagonalGaussian image{Tensor::from_data({1, 1}, {1}, true), Tensor::from_data({1, 1}, {real(std::log(0.5))}, true)};
+    const DiagonalGaussian caption{Tensor::from_data({1, 1}, {-1}, true), Tensor::from_data({1, 1}, {real(std::log(2.0))}, true)};
     SECTION("q(z|x, y): σ² = 1/3.5 = 2/7, μ = (2 · 1 + ½ · (−1)) / 3.5 = 3/7") {
-        const auto q = models::product_of_experts({image, caption});
+        const auto q = product_of_experts({image, caption});
         require_values(q.mu, {0.428571});
         require_values(exp(q.logvar), {0.285714});
         q.mu.backward(Tensor::ones({1, 1}));
@@ -124,7 +123,7 @@ TEST_CASE("worked example, chapter 04: one product of experts with the prior", "
         require_gradient(caption.logvar, {0.204082});  // w_y (μ − μ_y) = 1/7 · (3/7 + 1) = 10/49
     }
     SECTION("q(z|x) = N(2/3, 1/3) and q(z|y) = N(−1/3, 2/3)") {
-        const auto qx = models::product_of_experts({image}), qy = models::product_of_experts({caption});
+        const auto qx = product_of_experts({image}), qy = product_of_experts({caption});
         require_values(qx.mu, {0.666667});
         require_values(exp(qx.logvar), {0.333333});
         require_values(qy.mu, {-0.333333});

@@ -4,9 +4,9 @@
 //     cmake --build build --target exercise_ch03 && build/bin/exercise_ch03
 //
 // runs tests/exercises/exercise_ch03.cpp against your code. The solutions are the library's
-// `gaussian_kl` and `log_mean_exp` (reachable through <mmgen/nn/losses.hpp>) and
-// `models::Vae::reparameterize` (<mmgen/models/vae.hpp>); build/bin/exercise_ch03_solution runs
-// the same checks on them (tests/exercises/solution_ch03.cpp).
+// `gaussian_kl` and `reparameterize` (lib/mmgen/nn/distributions.{hpp,cpp}) and `log_mean_exp`
+// (lib/mmgen/nn/losses.{hpp,cpp}); build/bin/exercise_ch03_solution runs the same checks on them
+// (tests/exercises/solution_ch03.cpp).
 #include <mmgen/core/tensor.hpp>
 
 namespace mmgen::exercises {

@@ -10,14 +10,14 @@
 
 namespace mmgen::exercises {
 
-models::Posterior product_of_experts(const std::vector<models::Posterior>& experts) {
+DiagonalGaussian product_of_experts(const std::vector<DiagonalGaussian>& experts) {
     // TODO (exercise 4.1): compute μ and log σ² value by value in log space, keep the weights wₖ,
     // and record(...) a backward on each of the two outputs (inputs: every expert's mu and logvar).
     (void)experts;
     throw std::logic_error("exercise 4.1: product_of_experts is not written yet");
 }
 
-Tensor gaussian_kl_between(const models::Posterior& q1, const models::Posterior& q2) {
+Tensor gaussian_kl_between(const DiagonalGaussian& q1, const DiagonalGaussian& q2) {
     // TODO (exercise 4.2)
     (void)q1, (void)q2;
     throw std::logic_error("exercise 4.2: gaussian_kl_between is not written yet");

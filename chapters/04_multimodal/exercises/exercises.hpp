@@ -4,11 +4,11 @@
 //     cmake --build build --target exercise_ch04 && build/bin/exercise_ch04
 //
 // runs tests/exercises/exercise_ch04.cpp against your code. The solutions are the library's
-// `models::product_of_experts` and `models::gaussian_kl_between` (<mmgen/models/mvae.hpp>);
+// `product_of_experts` and `gaussian_kl_between` (lib/mmgen/nn/distributions.{hpp,cpp});
 // build/bin/exercise_ch04_solution runs the same checks on them (tests/exercises/solution_ch04.cpp).
 #include <vector>
 
-#include <mmgen/models/vae.hpp>  // models::Posterior {mu, logvar}
+#include <mmgen/nn/distributions.hpp>  // DiagonalGaussian {mu, logvar}
 
 namespace mmgen::exercises {
 
@@ -17,11 +17,11 @@ namespace mmgen::exercises {
 //             μ = Σₖ wₖ μₖ   (the prior's μ = 0 adds nothing to the sum, but its a = 0 is in the softmax)
 //   backward  ∂μ/∂μₖ = wₖ,   ∂μ/∂log σₖ² = wₖ (μ − μₖ),   ∂log σ²/∂log σₖ² = wₖ
 // `experts` are (B, d) each; returns the product's (μ, log σ²), each (B, d).
-models::Posterior product_of_experts(const std::vector<models::Posterior>& experts);
+DiagonalGaussian product_of_experts(const std::vector<DiagonalGaussian>& experts);
 
 // Exercise 4.2 — the KL between two diagonal Gaussians per row, the alignment term of JMVAE-KL:
 //   KL(q₁ ‖ q₂) = ½ Σⱼ ( log σ₂² − log σ₁² + (σ₁² + (μ₁ − μ₂)²) / σ₂² − 1 )        (B, d) → (B)
 // written with the library's ops (autograd gives the gradient).
-Tensor gaussian_kl_between(const models::Posterior& q1, const models::Posterior& q2);
+Tensor gaussian_kl_between(const DiagonalGaussian& q1, const DiagonalGaussian& q2);
 
 }  // namespace mmgen::exercises
