@@ -6,6 +6,7 @@
 
 #include <mmgen/core/autograd.hpp>
 #include <mmgen/core/ops.hpp>
+#include <mmgen/io/checkpoint.hpp>
 #include <mmgen/models/cnn_classifier.hpp>
 #include <mmgen/nn/losses.hpp>
 #include <mmgen/nn/optim.hpp>
@@ -67,4 +68,24 @@ TEST_CASE("random_shift moves each image by at most the given number of pixels, 
         }
         CHECK(std::count(seen.begin(), seen.end(), 1) >= 15);  // 50 draws over 25 offsets
     }
+}
+
+TEST_CASE("the evaluator is the CNN, and an old MLP evaluator file is refused rather than loaded",
+          "[classifier][conv]") {
+    test::TempDir tmp("cnn_evaluator");
+    Rng rng(4);
+    // what chapter 01 saved before the CNN: the MLP's weights under the evaluator's name
+    models::Classifier mlp(rng);
+    save_module(models::evaluator_path(tmp.path), mlp, {{"test_accuracy", "0.9028"}});
+    // and a CNN as the rough --quick evaluator beside it
+    models::CnnClassifier cnn(rng);
+    save_module(models::evaluator_path(tmp.path, true), cnn, {{"test_accuracy", "0.8125"}, {"evaluator", "cnn"}});
+
+    auto evaluator = models::Evaluator::load_or_train(tmp.path, tmp.path / "no-data-needed", true);
+    CHECK(evaluator.name() == "cnn");
+    CHECK(evaluator.test_accuracy() == 0.8125);
+    CHECK(dynamic_cast<models::CnnClassifier*>(&evaluator.model()) != nullptr);
+    const Tensor images = Tensor::uniform({5, 784}, rng, 0, 1);
+    CHECK(evaluator.features(images).shape() == Shape{5, 128});
+    CHECK(evaluator.classify(images).size() == 5);
 }

@@ -126,13 +126,22 @@ Evaluator Evaluator::load_or_train(const std::filesystem::path& folder, const st
     Rng rng(1);
     auto model = std::make_unique<CnnClassifier>(rng);
     const auto full = evaluator_path(folder, false), rough = evaluator_path(folder, true);
+    // A file saved before the evaluator became the CNN holds the MLP's weights: it is refused by
+    // the strict load (other names and shapes), said so, and replaced.
+    auto try_load = [&](const std::filesystem::path& path, Metadata& metadata) {
+        if (!std::filesystem::exists(path)) return false;
+        try {
+            metadata = load_module(path, *model);
+            return true;
+        } catch (const CheckpointError& e) {
+            std::cerr << "evaluator: " << path.string() << " is not the CNN evaluator (" << e.what() << ")\n";
+            return false;
+        }
+    };
     Metadata metadata;
-    if (std::filesystem::exists(full)) {
-        metadata = load_module(full, *model);
-    } else if (quick && std::filesystem::exists(rough)) {
-        metadata = load_module(rough, *model);
-    } else {
-        std::cerr << "evaluator: no classifier at " << full.string() << "; training "
+    const bool loaded = try_load(full, metadata) || (quick && try_load(rough, metadata));
+    if (!loaded) {
+        std::cerr << "evaluator: no CNN classifier at " << full.string() << "; training "
                   << (quick ? "a rough one for this --quick run" : "one now with chapter 01's CNN recipe")
                   << " (run ch01_tensors_autograd to keep the full one)\n";
         const auto train = data::load_fashion_mnist(data_dir, "train");
