@@ -7,59 +7,64 @@ namespace mmgen {
 
 namespace {
 
-// Calls visit(pixel, column) for every (row, output position) of the patch matrix, where pixel is
-// the input offset within an image (or −1 in the padding) — one row of cols at a time so that the
-// inner loop runs over contiguous output columns.
+// One row segment of the patch matrix: the output columns [col0, col0 + wo) of kernel tap (i, j)
+// for output row oh of image n. Output column ow reads input pixel image_row[ow·stride + offset];
+// only the columns in [begin, end) fall inside the image, the others read the zero padding.
+struct Segment {
+    std::size_t image_row;  // offset of input row ih = oh·s − p + i in the images (unused if none)
+    std::size_t col0;       // offset of the segment in cols
+    std::size_t begin, end; // output columns that read the image
+    std::ptrdiff_t offset;  // j − p: input column = ow·stride + offset
+};
+
+// Calls visit(segment) for every (tap row, image, output row) of the patch matrix, so that the
+// inner loops run over contiguous output columns.
 template <class Visit>
-void for_each_patch_value(std::size_t batch, const ConvGeometry& g, Visit&& visit) {
-    const std::size_t ho = g.out_h(), wo = g.out_w(), positions = ho * wo;
-    const std::size_t columns = batch * positions;
-    const auto pad = static_cast<std::ptrdiff_t>(g.padding);
+void for_each_segment(std::size_t batch, const ConvGeometry& g, Visit&& visit) {
+    const std::size_t ho = g.out_h(), wo = g.out_w(), columns = batch * ho * wo;
+    const auto pad = static_cast<std::ptrdiff_t>(g.padding), s = static_cast<std::ptrdiff_t>(g.stride);
     const auto h = static_cast<std::ptrdiff_t>(g.height), w = static_cast<std::ptrdiff_t>(g.width);
+    const auto wo_signed = static_cast<std::ptrdiff_t>(wo);
     for (std::size_t c = 0; c < g.channels; ++c)
         for (std::size_t i = 0; i < g.kernel_h; ++i)
             for (std::size_t j = 0; j < g.kernel_w; ++j) {
                 const std::size_t row = (c * g.kernel_h + i) * g.kernel_w + j;
-                for (std::size_t n = 0; n < batch; ++n) {
-                    const std::size_t image = n * g.image_size() + c * g.height * g.width;
+                const std::ptrdiff_t offset = static_cast<std::ptrdiff_t>(j) - pad;
+                // 0 ≤ ow·s + offset < W  ⇔  ⌈−offset / s⌉ ≤ ow < ⌈(W − offset) / s⌉
+                const std::ptrdiff_t first = std::clamp<std::ptrdiff_t>(offset >= 0 ? 0 : (-offset + s - 1) / s, 0, wo_signed);
+                const std::ptrdiff_t last = std::clamp<std::ptrdiff_t>(w - offset > 0 ? (w - offset + s - 1) / s : 0, first, wo_signed);
+                for (std::size_t n = 0; n < batch; ++n)
                     for (std::size_t oh = 0; oh < ho; ++oh) {
                         const std::ptrdiff_t ih = static_cast<std::ptrdiff_t>(oh * g.stride + i) - pad;
-                        const std::size_t col0 = row * columns + n * positions + oh * wo;
-                        // the output columns whose input column iw = ow·s − p + j lies inside [0, W)
-                        const std::ptrdiff_t jj = static_cast<std::ptrdiff_t>(j) - pad;
-                        const auto s = static_cast<std::ptrdiff_t>(g.stride);
-                        std::ptrdiff_t ow_begin = jj >= 0 ? 0 : (-jj + s - 1) / s;
-                        std::ptrdiff_t ow_end = std::clamp<std::ptrdiff_t>((w - jj + s - 1) / s, 0,
-                                                                           static_cast<std::ptrdiff_t>(wo));
-                        if (ih < 0 || ih >= h) ow_begin = ow_end = 0;  // the whole row is padding
-                        visit(image + static_cast<std::size_t>(std::max<std::ptrdiff_t>(ih, 0)) * g.width, col0,
-                              static_cast<std::size_t>(std::min<std::ptrdiff_t>(ow_begin, static_cast<std::ptrdiff_t>(wo))),
-                              static_cast<std::size_t>(std::max(ow_end, ow_begin)), wo, jj, s);
+                        const bool inside = ih >= 0 && ih < h;  // otherwise the whole segment is padding
+                        visit(Segment{n * g.image_size() + (c * g.height + static_cast<std::size_t>(inside ? ih : 0)) * g.width,
+                                      row * columns + (n * ho + oh) * wo,
+                                      inside ? static_cast<std::size_t>(first) : 0, inside ? static_cast<std::size_t>(last) : 0,
+                                      offset});
                     }
-                }
             }
 }
 
 }  // namespace
 
 void im2col(const real* images, std::size_t batch, const ConvGeometry& g, real* cols) {
-    for_each_patch_value(batch, g, [&](std::size_t image_row, std::size_t col0, std::size_t ow_begin,
-                                       std::size_t ow_end, std::size_t wo, std::ptrdiff_t jj, std::ptrdiff_t s) {
-        real* out = cols + col0;
-        std::fill(out, out + ow_begin, real(0));
-        const real* in = images + image_row;
-        for (std::size_t ow = ow_begin; ow < ow_end; ++ow)
-            out[ow] = in[static_cast<std::ptrdiff_t>(ow) * s + jj];
-        std::fill(out + ow_end, out + wo, real(0));
+    const std::size_t wo = g.out_w();
+    const auto s = static_cast<std::ptrdiff_t>(g.stride);
+    for_each_segment(batch, g, [&](const Segment& seg) {
+        real* out = cols + seg.col0;
+        const real* in = images + seg.image_row;
+        std::fill(out, out + seg.begin, real(0));
+        for (std::size_t ow = seg.begin; ow < seg.end; ++ow) out[ow] = in[static_cast<std::ptrdiff_t>(ow) * s + seg.offset];
+        std::fill(out + seg.end, out + wo, real(0));
     });
 }
 
 void col2im(const real* cols, std::size_t batch, const ConvGeometry& g, real* images) {
-    for_each_patch_value(batch, g, [&](std::size_t image_row, std::size_t col0, std::size_t ow_begin,
-                                       std::size_t ow_end, std::size_t, std::ptrdiff_t jj, std::ptrdiff_t s) {
-        const real* in = cols + col0;
-        real* out = images + image_row;
-        for (std::size_t ow = ow_begin; ow < ow_end; ++ow) out[static_cast<std::ptrdiff_t>(ow) * s + jj] += in[ow];
+    const auto s = static_cast<std::ptrdiff_t>(g.stride);
+    for_each_segment(batch, g, [&](const Segment& seg) {
+        const real* in = cols + seg.col0;
+        real* out = images + seg.image_row;
+        for (std::size_t ow = seg.begin; ow < seg.end; ++ow) out[static_cast<std::ptrdiff_t>(ow) * s + seg.offset] += in[ow];
     });
 }
 
