@@ -73,7 +73,7 @@ std::string chapter_binary() { return std::string(MMGEN_BINARY_DIR) + "/bin/ch04
 TEST_CASE("the product of Gaussian experts is the normalised product of their densities", "[mvae]") {
     SECTION("one dimension: the prior and two experts") {
         const double mu1 = 1.5, var1 = 0.5, mu2 = -0.7, var2 = 2.0;
-        const auto q = models::product_of_experts(
+        const auto q = product_of_experts(
             {gaussian({1, 1}, {mu1}, {std::log(var1)}), gaussian({1, 1}, {mu2}, {std::log(var2)})});
         const NumericProduct numeric = numeric_product({{0, 1}, {mu1, var1}, {mu2, var2}}, 0.3);
         const double mu = q.mu.item(), var = std::exp(q.logvar.item());
@@ -91,7 +91,7 @@ TEST_CASE("the product of Gaussian experts is the normalised product of their de
         const auto e1 = models::Posterior{Tensor::randn(shape, rng), Tensor::randn(shape, rng)};
         const auto e2 = models::Posterior{Tensor::randn(shape, rng, 2), Tensor::randn(shape, rng)};
         for (bool prior : {true, false}) {
-            const auto q = models::product_of_experts({e1, e2}, prior);
+            const auto q = product_of_experts({e1, e2}, prior);
             for (std::size_t i = 0; i < 6; ++i) {
                 std::vector<std::pair<double, double>> experts = {{e1.mu.at(i), std::exp(e1.logvar.at(i))},
                                                                   {e2.mu.at(i), std::exp(e2.logvar.at(i))}};
@@ -107,7 +107,7 @@ TEST_CASE("the product of Gaussian experts is the normalised product of their de
     SECTION("two dimensions at once: the joint density on a grid matches the diagonal Gaussian") {
         const auto e1 = gaussian({1, 2}, {0.5, -1.0}, {std::log(0.3), std::log(1.7)});
         const auto e2 = gaussian({1, 2}, {-0.2, 2.0}, {std::log(0.8), std::log(0.6)});
-        const auto q = models::product_of_experts({e1, e2});
+        const auto q = product_of_experts({e1, e2});
         const double lo = -8, hi = 8, h = 0.01;
         const auto n = static_cast<std::size_t>((hi - lo) / h) + 1;
         auto log_product = [&](double a, double b) {
@@ -129,23 +129,23 @@ TEST_CASE("the product of Gaussian experts is the normalised product of their de
 
 TEST_CASE("with only the prior expert the product is N(0, I)", "[mvae]") {
     SECTION("the prior expert alone") {
-        const auto q = models::product_of_experts({models::prior_expert(3, 4)}, /*include_prior=*/false);
+        const auto q = product_of_experts({prior_expert(3, 4)}, /*include_prior=*/false);
         test::require_values(q.mu, std::vector<double>(12, 0.0));
         test::require_values(q.logvar, std::vector<double>(12, 0.0));
     }
     SECTION("the prior with an expert that knows nothing (variance e^60)") {
-        const auto q = models::product_of_experts({gaussian({1, 2}, {5.0, -3.0}, {60.0, 60.0})});
+        const auto q = product_of_experts({gaussian({1, 2}, {5.0, -3.0}, {60.0, 60.0})});
         test::require_values(q.mu, {0, 0}, 1e-12, 1e-20);
         test::require_values(q.logvar, {0, 0}, 1e-12, 1e-20);
     }
     SECTION("the prior twice halves the variance") {
-        const auto q = models::product_of_experts({models::prior_expert(1, 2)});
+        const auto q = product_of_experts({prior_expert(1, 2)});
         test::require_values(q.logvar, {-std::log(2.0), -std::log(2.0)});
     }
 }
 
 TEST_CASE("the product of experts stays finite for extreme variances", "[mvae]") {
-    const auto q = models::product_of_experts(
+    const auto q = product_of_experts(
         {gaussian({1, 3}, {1.0, 2.0, 3.0}, {-300.0, 300.0, -300.0}), gaussian({1, 3}, {-1.0, 0.5, 4.0}, {300.0, -300.0, -299.0})});
     for (std::size_t i = 0; i < 3; ++i) {
         INFO("dimension " << i);
@@ -163,8 +163,8 @@ TEST_CASE("the product of experts stays finite for extreme variances", "[mvae]")
 TEST_CASE("the KL between two diagonal Gaussians is zero for equal ones and reduces to the prior KL", "[mvae]") {
     Rng rng(4);
     const models::Posterior q{Tensor::randn({3, 5}, rng), Tensor::randn({3, 5}, rng)};
-    test::require_values(models::gaussian_kl_between(q, q), {0, 0, 0});
-    const Tensor to_prior = models::gaussian_kl_between(q, models::prior_expert(3, 5));
+    test::require_values(gaussian_kl_between(q, q), {0, 0, 0});
+    const Tensor to_prior = gaussian_kl_between(q, prior_expert(3, 5));
     const Tensor reference = gaussian_kl(q.mu, q.logvar, Reduction::none);
     for (std::size_t r = 0; r < 3; ++r) test::require_close(to_prior.at(r), reference.at(r));
 }
@@ -172,9 +172,9 @@ TEST_CASE("the KL between two diagonal Gaussians is zero for equal ones and redu
 TEST_CASE("the MMD between two samples is zero for one sample and grows as they part", "[mvae]") {
     Rng rng(10);
     const Tensor a = Tensor::randn({50, 4}, rng), b = Tensor::randn({50, 4}, rng);
-    REQUIRE_THAT(models::mmd_imq(a, a).item(), WithinAbs(0, 1e-12));
-    const double same = models::mmd_imq(a, b).item();
-    const double shifted = models::mmd_imq(a, b + 1.0).item(), further = models::mmd_imq(a, b + 3.0).item();
+    REQUIRE_THAT(mmd_imq(a, a).item(), WithinAbs(0, 1e-12));
+    const double same = mmd_imq(a, b).item();
+    const double shifted = mmd_imq(a, b + 1.0).item(), further = mmd_imq(a, b + 3.0).item();
     INFO("MMD² same distribution " << same << ", shifted by 1: " << shifted << ", by 3: " << further);
     REQUIRE(same >= 0);
     REQUIRE(shifted > 3 * same);
@@ -183,11 +183,11 @@ TEST_CASE("the MMD between two samples is zero for one sample and grows as they 
         const Tensor u = Tensor::from_data({2, 1}, {0.0, 1.0}), v = Tensor::from_data({1, 1}, {3.0});
         // C = 2: k(0,0) = k(1,1) = 1, k(0,1) = 2/3; k(3,3) = 1; k(0,3) = 2/11, k(1,3) = 2/6
         const double expected = (1 + 1 + 2 * (2.0 / 3)) / 4 + 1 - 2 * (2.0 / 11 + 2.0 / 6) / 2;
-        test::require_close(models::mmd_imq(u, v).item(), expected, 1e-12);
+        test::require_close(mmd_imq(u, v).item(), expected, 1e-12);
     }
     SECTION("its gradient matches central differences") {
         Tensor x = test::random_input({5, 3}, rng), y = test::random_input({4, 3}, rng);
-        test::require_gradient_matches("mmd_imq", [](const std::vector<Tensor>& in) { return models::mmd_imq(in[0], in[1]); },
+        test::require_gradient_matches("mmd_imq", [](const std::vector<Tensor>& in) { return mmd_imq(in[0], in[1]); },
                                        {x, y});
     }
 }
@@ -199,7 +199,7 @@ TEST_CASE("the product of experts has the gradient of its formula", "[mvae][grad
     test::require_gradient_matches(
         "product_of_experts",
         [](const std::vector<Tensor>& in) {
-            const auto q = models::product_of_experts({{in[0], in[1]}, {in[2], in[3]}});
+            const auto q = product_of_experts({{in[0], in[1]}, {in[2], in[3]}});
             return concat({q.mu, q.logvar}, 1);
         },
         inputs);
@@ -238,10 +238,10 @@ TEST_CASE("the objective's terms are what each variant says", "[mvae]") {
     const std::vector<std::size_t> tokens = {1, 2, 0, 3, 4, 0, 2, 2, 1};
     const models::MvaeNoise noise{Tensor::randn({3, 3}, rng), Tensor::randn({3, 3}, rng), Tensor::randn({3, 3}, rng)};
     auto image_rec = [&](const models::Posterior& q, const Tensor& eps) {
-        return mvae.image_reconstruction(mvae.decode_image(models::Vae::reparameterize(q, eps)), x).item();
+        return mvae.image_reconstruction(mvae.decode_image(reparameterize(q, eps)), x).item();
     };
     auto text_rec = [&](const models::Posterior& q, const Tensor& eps) {
-        return mvae.text_reconstruction(mvae.decode_text(models::Vae::reparameterize(q, eps)), tokens).item();
+        return mvae.text_reconstruction(mvae.decode_text(reparameterize(q, eps)), tokens).item();
     };
     auto kl = [](const models::Posterior& q) { return gaussian_kl(q.mu, q.logvar, Reduction::batch_mean).item(); };
     const auto qxy = mvae.posterior_joint(x, tokens), qx = mvae.posterior_image(x), qy = mvae.posterior_text(tokens);
@@ -262,9 +262,9 @@ TEST_CASE("the objective's terms are what each variant says", "[mvae]") {
         auto row = [](const models::Posterior& q, std::size_t r) {
             return models::Posterior{slice_rows(q.mu, r, r + 1), slice_rows(q.logvar, r, r + 1)};
         };
-        const Tensor z = concat({models::Vae::reparameterize(row(qxy, 0), slice_rows(noise.joint, 0, 1)),
-                                 models::Vae::reparameterize(row(qx, 1), slice_rows(noise.image, 1, 2)),
-                                 models::Vae::reparameterize(row(qy, 2), slice_rows(noise.text, 2, 3))}, 0);
+        const Tensor z = concat({reparameterize(row(qxy, 0), slice_rows(noise.joint, 0, 1)),
+                                 reparameterize(row(qx, 1), slice_rows(noise.image, 1, 2)),
+                                 reparameterize(row(qy, 2), slice_rows(noise.text, 2, 3))}, 0);
         test::require_close(t.rec_image.item(), mvae.image_reconstruction(mvae.decode_image(z), x).item(), 1e-12);
         test::require_close(t.rec_text.item(), mvae.text_reconstruction(mvae.decode_text(z), tokens).item(), 1e-12);
         test::require_close(t.kl.item(), (kl(qxy) + kl(qx) + kl(qy)) / 3, 1e-12);
@@ -274,7 +274,7 @@ TEST_CASE("the objective's terms are what each variant says", "[mvae]") {
         test::require_close(moe.kl.item(), (kl(qx) + kl(qy)) / 2, 1e-12);
         const auto jm = mvae.objective(x, tokens, noise, models::Fusion::jmvae, {1, 1, 1, 2, 1});
         const double joint = image_rec(qxy, noise.joint) + text_rec(qxy, noise.joint) + kl(qxy);
-        const double pull = mean(models::gaussian_kl_between(qxy, qx) + models::gaussian_kl_between(qxy, qy)).item();
+        const double pull = mean(gaussian_kl_between(qxy, qx) + gaussian_kl_between(qxy, qy)).item();
         REQUIRE(pull > 0);
         test::require_close(jm.loss.item(), joint + 2 * pull, 1e-12);
     }

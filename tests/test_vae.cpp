@@ -60,7 +60,7 @@ TEST_CASE("the closed-form Gaussian KL is zero at the prior and matches a Monte-
         const std::size_t n = 200000;
         Tensor eps = Tensor::randn({n, 3}, rng);
         Tensor z = mu + exp(logvar * 0.5) * eps;
-        Tensor log_ratio = models::log_normal_diag(z, mu, logvar) - models::log_standard_normal(z);  // (n)
+        Tensor log_ratio = log_normal_diag(z, mu, logvar) - log_standard_normal(z);  // (n)
         double mean = 0, sq = 0;
         for (double v : log_ratio.data()) mean += v, sq += v * v;
         mean /= n;
@@ -76,7 +76,7 @@ TEST_CASE("with a 1-D latent the ELBO is below log p(x) by exactly KL(q || p(z|x
     NoGradGuard no_grad;
     const Tensor z = t.grid();
     std::vector<double> log_joint(TinyVae::points), log_lik(TinyVae::points);
-    const Tensor ll = t.vae.log_likelihood(t.repeated_x(), z), lp = models::log_standard_normal(z);
+    const Tensor ll = t.vae.log_likelihood(t.repeated_x(), z), lp = log_standard_normal(z);
     for (std::size_t i = 0; i < TinyVae::points; ++i) log_lik[i] = ll.data()[i], log_joint[i] = ll.data()[i] + lp.data()[i];
     const double log_px = t.log_integral_exp(log_joint);
 
@@ -101,7 +101,7 @@ TEST_CASE("the importance-weighted bound grows with K towards log p(x)", "[vae]"
     TinyVae t;
     NoGradGuard no_grad;
     const Tensor z = t.grid();
-    const Tensor ll = t.vae.log_likelihood(t.repeated_x(), z), lp = models::log_standard_normal(z);
+    const Tensor ll = t.vae.log_likelihood(t.repeated_x(), z), lp = log_standard_normal(z);
     std::vector<double> log_joint(TinyVae::points);
     for (std::size_t i = 0; i < TinyVae::points; ++i) log_joint[i] = ll.data()[i] + lp.data()[i];
     const double log_px = t.log_integral_exp(log_joint);
