@@ -36,12 +36,8 @@ struct MvaeConfig {
     std::size_t text_hidden = 512;    // width of the text networks' hidden layer
 };
 
-// The product of experts, prior_expert, gaussian_kl_between and mmd_imq live in
-// nn/distributions.hpp; these names keep old callers (models::product_of_experts) compiling.
-using mmgen::gaussian_kl_between;
-using mmgen::mmd_imq;
-using mmgen::prior_expert;
-using mmgen::product_of_experts;
+// The product of experts, prior_expert, gaussian_kl_between and mmd_imq are in
+// nn/distributions.hpp (included through vae.hpp).
 
 // --- the objective and its variants ----------------------------------------------------------
 //

@@ -21,9 +21,6 @@ struct VaeConfig {
 
 // q(z|x) = N(μ, diag σ²): a diagonal Gaussian (nn/distributions.hpp), μ and log σ² each (B, latent).
 using Posterior = DiagonalGaussian;
-// The distribution functions used to live here; these names keep old callers compiling.
-using mmgen::log_normal_diag;
-using mmgen::log_standard_normal;
 
 // The terms of the negative ELBO, each in nats per image (averaged over the batch).
 struct ElboTerms {
@@ -41,8 +38,6 @@ public:
     // The images the model shows for codes z (N, latent): the Bernoulli means σ(decode(z)),
     // 1000 codes at a time, without a graph.   → (N, input)
     Tensor decode_images(const Tensor& z);
-    // reparameterize(q, eps) of nn/distributions.hpp, under its old name.
-    static Tensor reparameterize(const Posterior& q, const Tensor& eps) { return mmgen::reparameterize(q, eps); }
 
     // −ELBO(x) = −E_q[log p(x|z)] + β KL(q(z|x) ‖ p(z)), estimated with the given noise ε.
     ElboTerms negative_elbo(const Tensor& x, const Tensor& eps, real beta = 1);
