@@ -143,6 +143,7 @@ int run(const Options& o) {
     const bool root = world.is_root();
     if (o.model != "vae")
         throw std::invalid_argument("--model " + o.model + ": only 'vae' exists; 'dcgan' comes with chapter 05");
+    const std::size_t local_batch = local_batch_size(c.batch_size, world.size(), "--batch-size");
     set_blas_threads(c.threads);
     Rng rng(c.seed);  // the same seed on every rank: the same batches and noise everywhere
     models::Vae vae({784, 400, kLatent}, rng);
@@ -152,7 +153,7 @@ int run(const Options& o) {
         std::printf("VAE 784 → 400 → (%zu, %zu), %zu → 400 → 784: %zu parameters on %d ranks × %d thread(s); "
                     "global batch %zu = %d × %zu\n",
                     kLatent, kLatent, kLatent, vae.parameter_count(), world.size(), c.threads, c.batch_size,
-                    world.size(), c.batch_size / std::size_t(std::max(1, world.size())));
+                    world.size(), local_batch);
 
     // 2 and 3. identical replicas, then train
     Stopwatch clock;
@@ -185,7 +186,7 @@ int run(const Options& o) {
         metrics["ranks"] = world.size();
         metrics["threads_per_rank"] = c.threads;
         metrics["global_batch"] = c.batch_size;
-        metrics["local_batch"] = c.batch_size / std::size_t(world.size());
+        metrics["local_batch"] = local_batch;
         metrics["epochs"] = h.epoch.empty() ? 0.0 : h.epoch.back();
         metrics["test_neg_elbo"] = h.test_loss.empty() ? 0.0 : h.test_loss.back();
         metrics["train_seconds"] = train_seconds;

@@ -138,6 +138,10 @@ TEST_CASE("a global batch that the ranks do not divide is refused, naming the ne
     REQUIRE_THROWS_WITH(ShardedBatcher(100, 129, 0, 2, rng),
                         Catch::Contains("global batch 129 is not divisible by 2 ranks") && Catch::Contains("128 or 130"));
     REQUIRE_THROWS_WITH(ShardedBatcher(100, 8, 2, 2, rng), Catch::Contains("rank 2 of 2"));
+    REQUIRE(local_batch_size(128, 2) == 64);
+    REQUIRE_THROWS_WITH(local_batch_size(128, 3, "--batch-size"),
+                        Catch::StartsWith("--batch-size: the global batch 128 is not divisible by 3 ranks") &&
+                            Catch::Contains("126 or 129"));
 }
 
 TEST_CASE("a checkpoint written by a 2-rank run resumes in one process to the same next loss", "[distributed]") {

@@ -6,19 +6,25 @@
 
 namespace mmgen::distributed {
 
+std::size_t local_batch_size(std::size_t global_batch, int ranks, const std::string& who) {
+    if (ranks < 1) throw std::invalid_argument(who + ": " + std::to_string(ranks) + " ranks");
+    const auto n = std::size_t(ranks);
+    if (global_batch == 0 || global_batch % n != 0) {
+        const std::size_t below = global_batch / n * n, above = below + n;
+        throw std::invalid_argument(who + ": the global batch " + std::to_string(global_batch) +
+                                    " is not divisible by " + std::to_string(ranks) + " ranks; use a multiple of " +
+                                    std::to_string(ranks) + (below ? " such as " + std::to_string(below) + " or " : " such as ") +
+                                    std::to_string(above));
+    }
+    return global_batch / n;
+}
+
 namespace {
 std::size_t checked_batch(std::size_t global_batch, int rank, int ranks) {
     if (ranks < 1 || rank < 0 || rank >= ranks)
         throw std::invalid_argument("ShardedBatcher: rank " + std::to_string(rank) + " of " + std::to_string(ranks) +
                                     " ranks does not exist");
-    const auto n = std::size_t(ranks);
-    if (global_batch == 0 || global_batch % n != 0) {
-        const std::size_t below = global_batch / n * n, above = below + n;
-        throw std::invalid_argument("ShardedBatcher: the global batch " + std::to_string(global_batch) +
-                                    " is not divisible by " + std::to_string(ranks) + " ranks; use a multiple of " +
-                                    std::to_string(ranks) + (below ? " such as " + std::to_string(below) + " or " : " such as ") +
-                                    std::to_string(above));
-    }
+    local_batch_size(global_batch, ranks);
     return global_batch;
 }
 }  // namespace

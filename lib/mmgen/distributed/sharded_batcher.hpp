@@ -18,6 +18,7 @@
 // that final batch has fewer examples than there are ranks, it is left out on every rank.
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <mmgen/core/random.hpp>
@@ -33,6 +34,10 @@ struct Shard {
     // n_r / n: this rank's share of the batch, the weight of its gradient in the average
     double weight() const { return double(indices.size()) / double(global_size); }
 };
+
+// B / N, the batch of one rank; throws std::invalid_argument, naming `who` and the nearest
+// multiples of N, if N does not divide B (a chapter checks its flags with it before any work).
+std::size_t local_batch_size(std::size_t global_batch, int ranks, const std::string& who = "ShardedBatcher");
 
 class ShardedBatcher {
 public:
