@@ -220,7 +220,7 @@ int main(int argc, char** argv) {
         ->check(CLI::PositiveNumber)->capture_default_str();
     app.add_option("--image-weight", o.image_weight, "λ_image: weight of the image's log-likelihood")
         ->check(CLI::PositiveNumber)->capture_default_str();
-    app.add_option("--anneal", o.anneal, "fraction of the training steps over which β rises from 0 to 1 (0: β = 1)")
+    app.add_option("--anneal", o.anneal, "fraction of the steps over which β rises linearly from 0 to --beta, then held there (0: no ramp)")
         ->check(CLI::Range(0.0, 1.0))->capture_default_str();
     app.add_option("--beta", o.beta, "the KL weight β reached after annealing (1: the ELBO)")
         ->check(CLI::PositiveNumber)->capture_default_str();
