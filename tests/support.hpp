@@ -1,9 +1,15 @@
 #pragma once
 // Small helpers shared by the test files: random inputs, "this op's gradient matches central
-// differences", and "these two numbers agree".
+// differences", "these two numbers agree" within the tolerance of the build's precision, and
+// folders for a test's files.
+//
+// Every test file is compiled twice (tests/CMakeLists.txt): against the float library, which is
+// what the chapters run, and against the double one. Gradient checks ([gradcheck]) run in the
+// double build only; tests that run a chapter executable ([executable]) in the float build only.
 #include <filesystem>
 #include <string>
 #include <system_error>
+#include <type_traits>
 #include <vector>
 
 #include <unistd.h>
@@ -16,15 +22,31 @@
 
 namespace mmgen::test {
 
+// Which library this test program links: "float" (mmgen) or "double" (mmgen_f64).
+inline constexpr bool is_double = std::is_same_v<real, double>;
+inline constexpr const char* precision = is_double ? "double" : "float";
+
+// Tolerances per precision. Unit roundoff is 6e-8 in float and 1.1e-16 in double.
+//   rel, abs  a value a few roundings from exact: one op, a short sum, a closed form
+//   loose     the end of a long computation: a training step, a sum over thousands of terms
+// A kernel wrong by 1e-4 relative fails `rel` in both builds.
+struct Tolerances {
+    double rel, abs, loose;
+};
+inline constexpr Tolerances tol = is_double ? Tolerances{1e-12, 1e-12, 1e-9} : Tolerances{2e-6, 1e-6, 1e-4};
+
 // A leaf with values uniform in [lo, hi) that requires a gradient.
 inline Tensor random_input(const Shape& shape, Rng& rng, real lo = -2, real hi = 2) {
     return Tensor::uniform(shape, rng, lo, hi, /*requires_grad=*/true);
 }
 
 // The gradient of `f` at `inputs` matches central differences (default tolerance 1e-6); on
-// failure the report names the op, the input, its shape and the index.
+// failure the report names the op, the input, its shape and the index. Double build only: in
+// float, round-off swamps central differences, so a test case that calls this must be tagged
+// [gradcheck], which the float build skips.
 inline void require_gradient_matches(const std::string& name, const GradcheckFn& f, const std::vector<Tensor>& inputs,
                                      const GradcheckOptions& options = {}) {
+    if constexpr (!is_double) FAIL("gradient check '" << name << "' in the float build: tag its test case [gradcheck]");
     Rng rng(2024);  // draws the random upstream gradient
     const GradcheckResult result = gradcheck(name, f, inputs, rng, options);
     INFO(result.message);
@@ -32,14 +54,15 @@ inline void require_gradient_matches(const std::string& name, const GradcheckFn&
     REQUIRE(result.ok);
 }
 
-// |actual − expected| within a relative 1e-12, or within 1e-12 of an expected 0.
-inline void require_close(double actual, double expected, double relative = 1e-12, double absolute = 1e-12) {
+// |actual − expected| within `relative` of |expected|, or within `absolute` (for an expected 0);
+// by default the build's tol.rel and tol.abs.
+inline void require_close(double actual, double expected, double relative = tol.rel, double absolute = tol.abs) {
     REQUIRE_THAT(actual, Catch::Matchers::WithinRel(expected, relative) || Catch::Matchers::WithinAbs(expected, absolute));
 }
 
 // Elementwise require_close, naming the index on failure.
-inline void require_values(const Tensor& t, const std::vector<double>& expected, double relative = 1e-12,
-                           double absolute = 1e-12) {
+inline void require_values(const Tensor& t, const std::vector<double>& expected, double relative = tol.rel,
+                           double absolute = tol.abs) {
     REQUIRE(t.numel() == expected.size());
     for (std::size_t i = 0; i < expected.size(); ++i) {
         INFO("value " << i << " of a tensor of shape " << t.shape_str());
@@ -56,9 +79,13 @@ inline void require_values(const Tensor& t, const std::vector<double>& expected,
 
 namespace mmgen::test {
 
+// The build tree's folder for test outputs, one per precision, so that the float and the double
+// program of a test file can run at the same time.
+inline std::filesystem::path output_root() { return std::filesystem::path(MMGEN_BINARY_DIR) / "test_output" / precision; }
+
 // A folder under the build tree for a test file's outputs (created, not emptied).
 inline std::filesystem::path output_dir(const std::string& name) {
-    const auto dir = std::filesystem::path(MMGEN_BINARY_DIR) / "test_output" / name;
+    const auto dir = output_root() / name;
     std::filesystem::create_directories(dir);
     return dir;
 }
@@ -84,7 +111,7 @@ struct TempDir {
 
 // A fresh, empty folder under the build tree for one test's outputs.
 inline std::filesystem::path scratch_dir(const std::string& name) {
-    const auto dir = std::filesystem::path(MMGEN_BINARY_DIR) / "test_output" / name;
+    const auto dir = output_root() / name;
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     return dir;

@@ -67,7 +67,7 @@ TEST_CASE("training stopped after an epoch and resumed gives the same losses as 
     }
 }
 
-TEST_CASE("a quick chapter 01 run writes its metrics and figures", "[chapter01]") {
+TEST_CASE("a quick chapter 01 run writes its metrics and figures", "[chapter01][executable]") {
     const auto dir = test::scratch_dir("ch01_quick");
     const int code = test::run_executable("ch01_tensors_autograd",
                                           "--quick --out " + (dir / "plots").string() + " --checkpoint-dir " +
@@ -89,7 +89,7 @@ TEST_CASE("a quick chapter 01 run writes its metrics and figures", "[chapter01]"
     REQUIRE(std::filesystem::exists(dir / "checkpoints" / "01_tensors_autograd" / "evaluator-quick.safetensors"));
 }
 
-TEST_CASE("chapter 01 refuses bad flag values with exit code 2", "[chapter01]") {
+TEST_CASE("chapter 01 refuses bad flag values with exit code 2", "[chapter01][executable]") {
     const auto dir = test::scratch_dir("ch01_flags");
     for (const char* args : {"--epochs 0", "--lr -1", "--batch-size abc", "--no-such-flag"}) {
         INFO(args);

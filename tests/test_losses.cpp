@@ -141,9 +141,11 @@ TEST_CASE("log_mean_exp equals log of the mean of the exponentials", "[losses]")
     require_close(y.data()[1], 1000);
 }
 
-TEST_CASE("losses stay finite, with finite gradients, at extreme logits", "[losses]") {
+TEST_CASE("losses at extreme logits take their limiting values, with the limiting gradients", "[losses]") {
     const double big = GENERATE(100.0, 1000.0);
     INFO("logits ±" << big);
+    // what a naive formula gets wrong there: e^1000 overflows, log σ(−1000) is log 0
+    auto gradient = [](const Tensor& t) { return Tensor::from_data({t.numel()}, std::vector<real>(t.grad().begin(), t.grad().end())); };
     SECTION("bce_with_logits: confident and right costs 0, confident and wrong costs |x|") {
         const Tensor logits = Tensor::from_data({4}, {big, -big, big, -big}, true);
         const Tensor targets = Tensor::from_data({4}, {1, 0, 0, 1});
@@ -153,34 +155,44 @@ TEST_CASE("losses stay finite, with finite gradients, at extreme logits", "[loss
         loss.backward();
         require_finite_gradient(logits);
         // σ(x) − t = [0, 0, 1, −1] up to e^−|x|
-        mmgen::test::require_values(Tensor::from_data({4}, {logits.grad()[0], logits.grad()[1], logits.grad()[2],
-                                                             logits.grad()[3]}),
-                                    {0, 0, 1, -1}, 1e-12, 1e-40);
+        mmgen::test::require_values(gradient(logits), {0, 0, 1, -1}, mmgen::test::tol.rel, 1e-40);
     }
-    SECTION("cross_entropy") {
-        // row [big, −big], label 1: lse − x₁ = big + log(1 + e^−2big) + big = 2 big
+    SECTION("cross_entropy: the right class costs 0, the wrong one 2|x|; the gradient is softmax − onehot") {
+        // row [big, −big], label 1: lse − x₁ = big + log(1 + e^−2big) + big = 2 big; label 0: log(1 + e^−2big) = 0
         const Tensor logits = Tensor::from_data({2, 2}, {big, -big, big, -big}, true);
         Tensor loss = cross_entropy(logits, {1, 0}, Reduction::sum);
         require_all_finite(loss);
         require_close(loss.item(), 2 * big);
         loss.backward();
         require_finite_gradient(logits);
+        // softmax = [1, 0] in both rows up to e^−2big; onehot = [0, 1] and [1, 0]
+        mmgen::test::require_values(gradient(logits), {1, -1, 0, 0}, mmgen::test::tol.rel, 1e-40);
     }
-    SECTION("mse and gaussian_kl at large means") {
+    SECTION("mse and gaussian_kl at large means and log-variances") {
+        // μ = [big, −big], log σ² = [−L, L] with L = big / 20 (e^50 fits in a float):
+        //   mse (mean over 2) = big²,  KL = ½ Σ (μ² + σ² − 1 − log σ²) = big² + cosh L − 1
+        //   ∂/∂μ = μ (mse) + μ (KL) = 2μ,  ∂/∂log σ² = ½ (σ² − 1)
+        const double L = big / 20;
         const Tensor mu = Tensor::from_data({1, 2}, {big, -big}, true);
-        const Tensor logvar = Tensor::from_data({1, 2}, {-big / 10, big / 10}, true);
+        const Tensor logvar = Tensor::from_data({1, 2}, {-L, L}, true);
         Tensor loss = mse(mu, Tensor::zeros({1, 2})) + gaussian_kl(mu, logvar);
         require_all_finite(loss);
+        require_close(loss.item(), 2 * big * big + std::cosh(L) - 1);
         loss.backward();
         require_finite_gradient(mu);
         require_finite_gradient(logvar);
+        mmgen::test::require_values(gradient(mu), {2 * big, -2 * big});
+        mmgen::test::require_values(gradient(logvar), {0.5 * (std::exp(-L) - 1), 0.5 * (std::exp(L) - 1)});
     }
-    SECTION("log_mean_exp") {
+    SECTION("log_mean_exp: the largest term decides, and takes the whole gradient") {
+        // log((e^big + e^−big + 1) / 3) = big − log 3 up to e^−big; the gradient is softmax = [1, 0, 0]
         const Tensor x = Tensor::from_data({3}, {big, -big, 0}, true);
         Tensor y = log_mean_exp(x);
         require_all_finite(y);
+        require_close(y.item(), big - std::log(3.0));
         y.backward();
         require_finite_gradient(x);
+        mmgen::test::require_values(gradient(x), {1, 0, 0}, mmgen::test::tol.rel, 1e-40);
     }
 }
 

@@ -58,8 +58,9 @@ NumericProduct numeric_product(const std::vector<std::pair<double, double>>& exp
     return r;
 }
 
-models::Posterior gaussian(const Shape& shape, std::vector<double> mu, std::vector<double> logvar) {
-    return {Tensor::from_data(shape, std::move(mu)), Tensor::from_data(shape, std::move(logvar))};
+models::Posterior gaussian(const Shape& shape, const std::vector<double>& mu, const std::vector<double>& logvar) {
+    return {Tensor::from_data(shape, std::vector<real>(mu.begin(), mu.end())),
+            Tensor::from_data(shape, std::vector<real>(logvar.begin(), logvar.end()))};
 }
 
 int exit_code(const std::string& command) {
@@ -68,6 +69,9 @@ int exit_code(const std::string& command) {
 }
 
 std::string chapter_binary() { return std::string(MMGEN_BINARY_DIR) + "/bin/ch04_multimodal"; }
+
+// The quadrature below is exact to about 1e-9; the closed form in float to a few roundings.
+const double kQuadrature = std::max(1e-9, test::tol.abs);
 }  // namespace
 
 TEST_CASE("the product of Gaussian experts is the normalised product of their densities", "[mvae]") {
@@ -78,12 +82,12 @@ TEST_CASE("the product of Gaussian experts is the normalised product of their de
         const NumericProduct numeric = numeric_product({{0, 1}, {mu1, var1}, {mu2, var2}}, 0.3);
         const double mu = q.mu.item(), var = std::exp(q.logvar.item());
         INFO("closed form N(" << mu << ", " << var << "), quadrature N(" << numeric.mean << ", " << numeric.variance << ")");
-        REQUIRE_THAT(mu, WithinAbs(numeric.mean, 1e-9));
-        REQUIRE_THAT(var, WithinAbs(numeric.variance, 1e-9));
-        REQUIRE_THAT(log_normal(0.3, mu, var), WithinAbs(numeric.log_density_at_z0, 1e-9));
+        REQUIRE_THAT(mu, WithinAbs(numeric.mean, kQuadrature));
+        REQUIRE_THAT(var, WithinAbs(numeric.variance, kQuadrature));
+        REQUIRE_THAT(log_normal(0.3, mu, var), WithinAbs(numeric.log_density_at_z0, kQuadrature));
         // precisions add; means are precision-weighted
-        REQUIRE_THAT(1 / var, WithinRel(1 + 1 / var1 + 1 / var2, 1e-12));
-        REQUIRE_THAT(mu, WithinRel((mu1 / var1 + mu2 / var2) * var, 1e-12));
+        REQUIRE_THAT(1 / var, WithinRel(1 + 1 / var1 + 1 / var2, test::tol.rel));
+        REQUIRE_THAT(mu, WithinRel((mu1 / var1 + mu2 / var2) * var, test::tol.rel));
     }
     SECTION("diagonal: every (row, dimension) is its own one-dimensional product") {
         Rng rng(3);
@@ -98,9 +102,10 @@ TEST_CASE("the product of Gaussian experts is the normalised product of their de
                 if (prior) experts.emplace_back(0, 1);
                 const NumericProduct numeric = numeric_product(experts, 0.1);
                 INFO("value " << i << (prior ? " with" : " without") << " the prior");
-                REQUIRE_THAT(q.mu.at(i), WithinAbs(numeric.mean, 1e-8));
-                REQUIRE_THAT(std::exp(q.logvar.at(i)), WithinAbs(numeric.variance, 1e-8));
-                REQUIRE_THAT(log_normal(0.1, q.mu.at(i), std::exp(q.logvar.at(i))), WithinAbs(numeric.log_density_at_z0, 1e-8));
+                REQUIRE_THAT(q.mu.at(i), WithinAbs(numeric.mean, 10 * kQuadrature));
+                REQUIRE_THAT(std::exp(q.logvar.at(i)), WithinAbs(numeric.variance, 10 * kQuadrature));
+                REQUIRE_THAT(log_normal(0.1, q.mu.at(i), std::exp(q.logvar.at(i))),
+                             WithinAbs(numeric.log_density_at_z0, 10 * kQuadrature));
             }
         }
     }
@@ -122,7 +127,7 @@ TEST_CASE("the product of Gaussian experts is the normalised product of their de
             const double closed = log_normal(a, q.mu.at(0), std::exp(q.logvar.at(0))) +
                                   log_normal(b, q.mu.at(1), std::exp(q.logvar.at(1)));
             INFO("at (" << a << ", " << b << ")");
-            REQUIRE_THAT(closed, WithinAbs(expected, 1e-6));
+            REQUIRE_THAT(closed, WithinAbs(expected, std::max(1e-6, 10 * test::tol.abs)));
         }
     }
 }
@@ -135,8 +140,9 @@ TEST_CASE("with only the prior expert the product is N(0, I)", "[mvae]") {
     }
     SECTION("the prior with an expert that knows nothing (variance e^60)") {
         const auto q = product_of_experts({gaussian({1, 2}, {5.0, -3.0}, {60.0, 60.0})});
-        test::require_values(q.mu, {0, 0}, 1e-12, 1e-20);
-        test::require_values(q.logvar, {0, 0}, 1e-12, 1e-20);
+        // the expert's weight is e^−60 ≈ 1e-26 of the prior's
+        test::require_values(q.mu, {0, 0}, test::tol.rel, 1e-20);
+        test::require_values(q.logvar, {0, 0}, test::tol.rel, 1e-20);
     }
     SECTION("the prior twice halves the variance") {
         const auto q = product_of_experts({prior_expert(1, 2)});
@@ -152,12 +158,12 @@ TEST_CASE("the product of experts stays finite for extreme variances", "[mvae]")
         REQUIRE(std::isfinite(q.mu.at(i)));
         REQUIRE(std::isfinite(q.logvar.at(i)));
     }
-    REQUIRE_THAT(q.mu.at(0), WithinAbs(1.0, 1e-12));   // the confident expert decides
-    REQUIRE_THAT(q.mu.at(1), WithinAbs(0.5, 1e-12));
-    REQUIRE_THAT(q.logvar.at(0), WithinAbs(-300.0, 1e-9));
+    test::require_close(q.mu.at(0), 1.0);  // the confident expert decides
+    test::require_close(q.mu.at(1), 0.5);
+    test::require_close(q.logvar.at(0), -300.0);
     // two confident experts, precisions e^300 and e^299: weights 1/(1 + e^−1) and e^−1/(1 + e^−1)
     const double w = 1 / (1 + std::exp(-1.0));
-    REQUIRE_THAT(q.mu.at(2), WithinAbs(w * 3.0 + (1 - w) * 4.0, 1e-12));
+    test::require_close(q.mu.at(2), w * 3.0 + (1 - w) * 4.0);
 }
 
 TEST_CASE("the KL between two diagonal Gaussians is zero for equal ones and reduces to the prior KL", "[mvae]") {
@@ -172,7 +178,7 @@ TEST_CASE("the KL between two diagonal Gaussians is zero for equal ones and redu
 TEST_CASE("the MMD between two samples is zero for one sample and grows as they part", "[mvae]") {
     Rng rng(10);
     const Tensor a = Tensor::randn({50, 4}, rng), b = Tensor::randn({50, 4}, rng);
-    REQUIRE_THAT(mmd_imq(a, a).item(), WithinAbs(0, 1e-12));
+    REQUIRE_THAT(mmd_imq(a, a).item(), WithinAbs(0, test::tol.abs));
     const double same = mmd_imq(a, b).item();
     const double shifted = mmd_imq(a, b + 1.0).item(), further = mmd_imq(a, b + 3.0).item();
     INFO("MMD² same distribution " << same << ", shifted by 1: " << shifted << ", by 3: " << further);
@@ -183,13 +189,15 @@ TEST_CASE("the MMD between two samples is zero for one sample and grows as they 
         const Tensor u = Tensor::from_data({2, 1}, {0.0, 1.0}), v = Tensor::from_data({1, 1}, {3.0});
         // C = 2: k(0,0) = k(1,1) = 1, k(0,1) = 2/3; k(3,3) = 1; k(0,3) = 2/11, k(1,3) = 2/6
         const double expected = (1 + 1 + 2 * (2.0 / 3)) / 4 + 1 - 2 * (2.0 / 11 + 2.0 / 6) / 2;
-        test::require_close(mmd_imq(u, v).item(), expected, 1e-12);
+        test::require_close(mmd_imq(u, v).item(), expected);
     }
-    SECTION("its gradient matches central differences") {
-        Tensor x = test::random_input({5, 3}, rng), y = test::random_input({4, 3}, rng);
-        test::require_gradient_matches("mmd_imq", [](const std::vector<Tensor>& in) { return mmd_imq(in[0], in[1]); },
-                                       {x, y});
-    }
+}
+
+TEST_CASE("the MMD has the gradient of its formula", "[mvae][gradcheck]") {
+    Rng rng(10);
+    Tensor x = test::random_input({5, 3}, rng), y = test::random_input({4, 3}, rng);
+    test::require_gradient_matches("mmd_imq", [](const std::vector<Tensor>& in) { return mmd_imq(in[0], in[1]); },
+                                   {x, y});
 }
 
 TEST_CASE("the product of experts has the gradient of its formula", "[mvae][gradcheck]") {
@@ -249,12 +257,12 @@ TEST_CASE("the objective's terms are what each variant says", "[mvae]") {
         const auto t = mvae.objective(x, tokens, noise, models::Fusion::poe, {1, 1, 1, 1, 1});
         const double joint = image_rec(qxy, noise.joint) + text_rec(qxy, noise.joint) + kl(qxy);
         const double image = image_rec(qx, noise.image) + kl(qx), text = text_rec(qy, noise.text) + kl(qy);
-        test::require_close(t.loss.item(), joint + image + text, 1e-12);
+        test::require_close(t.loss.item(), joint + image + text);
     }
     SECTION("the weights multiply their terms") {
         const auto t = mvae.objective(x, tokens, noise, models::Fusion::poe, {2, 30, real(0.5), 1, 3});
-        test::require_close(t.loss.item(), 2 * t.rec_image.item() + 30 * t.rec_text.item() + 0.5 * t.kl.item(), 1e-12);
-        test::require_close(t.kl.item(), kl(qxy) + kl(qx) + 3 * kl(qy), 1e-12);
+        test::require_close(t.loss.item(), 2 * t.rec_image.item() + 30 * t.rec_text.item() + 0.5 * t.kl.item());
+        test::require_close(t.kl.item(), kl(qxy) + kl(qx) + 3 * kl(qy));
     }
     SECTION("mopoe decodes both modalities from a z drawn from each subset in turn") {
         // batch 3, three subsets: row 0 from q(z|x,y), row 1 from q(z|x), row 2 from q(z|y)
@@ -265,18 +273,32 @@ TEST_CASE("the objective's terms are what each variant says", "[mvae]") {
         const Tensor z = concat({reparameterize(row(qxy, 0), slice_rows(noise.joint, 0, 1)),
                                  reparameterize(row(qx, 1), slice_rows(noise.image, 1, 2)),
                                  reparameterize(row(qy, 2), slice_rows(noise.text, 2, 3))}, 0);
-        test::require_close(t.rec_image.item(), mvae.image_reconstruction(mvae.decode_image(z), x).item(), 1e-12);
-        test::require_close(t.rec_text.item(), mvae.text_reconstruction(mvae.decode_text(z), tokens).item(), 1e-12);
-        test::require_close(t.kl.item(), (kl(qxy) + kl(qx) + kl(qy)) / 3, 1e-12);
+        test::require_close(t.rec_image.item(), mvae.image_reconstruction(mvae.decode_image(z), x).item());
+        test::require_close(t.rec_text.item(), mvae.text_reconstruction(mvae.decode_text(z), tokens).item());
+        test::require_close(t.kl.item(), (kl(qxy) + kl(qx) + kl(qy)) / 3);
     }
-    SECTION("moe has only the unimodal subsets; jmvae adds its KL pull to the joint ELBO") {
-        const auto moe = mvae.objective(x, tokens, noise, models::Fusion::moe, {1, 1, 1, 1, 1});
-        test::require_close(moe.kl.item(), (kl(qx) + kl(qy)) / 2, 1e-12);
+    SECTION("moe decodes both modalities from a z drawn from q(z|x) or q(z|y), the text KL weighted by γ") {
+        // batch 3, two subsets: row 0 from q(z|x), rows 1 and 2 from q(z|y); λx = 2, λy = 30, β = ½, γ = 3
+        const auto t = mvae.objective(x, tokens, noise, models::Fusion::moe, {2, 30, real(0.5), 1, 3});
+        auto rows = [](const models::Posterior& q, std::size_t begin, std::size_t end) {
+            return models::Posterior{slice_rows(q.mu, begin, end), slice_rows(q.logvar, begin, end)};
+        };
+        const Tensor z = concat({reparameterize(rows(qx, 0, 1), slice_rows(noise.image, 0, 1)),
+                                 reparameterize(rows(qy, 1, 3), slice_rows(noise.text, 1, 3))}, 0);
+        const double rec_image = mvae.image_reconstruction(mvae.decode_image(z), x).item();
+        const double rec_text = mvae.text_reconstruction(mvae.decode_text(z), tokens).item();
+        const double kl_mixture = (kl(qx) + 3 * kl(qy)) / 2;
+        test::require_close(t.rec_image.item(), rec_image);
+        test::require_close(t.rec_text.item(), rec_text);
+        test::require_close(t.kl.item(), kl_mixture);
+        test::require_close(t.loss.item(), 2 * rec_image + 30 * rec_text + 0.5 * kl_mixture);
+    }
+    SECTION("jmvae adds its KL pull to the joint ELBO") {
         const auto jm = mvae.objective(x, tokens, noise, models::Fusion::jmvae, {1, 1, 1, 2, 1});
         const double joint = image_rec(qxy, noise.joint) + text_rec(qxy, noise.joint) + kl(qxy);
         const double pull = mean(gaussian_kl_between(qxy, qx) + gaussian_kl_between(qxy, qy)).item();
         REQUIRE(pull > 0);
-        test::require_close(jm.loss.item(), joint + 2 * pull, 1e-12);
+        test::require_close(jm.loss.item(), joint + 2 * pull);
     }
     SECTION("an unknown fusion name lists the choices") {
         REQUIRE_THROWS_WITH(models::parse_fusion("gan"), Catch::Matchers::Contains("poe, mopoe, moe or jmvae"));
@@ -296,15 +318,15 @@ TEST_CASE("caption scores are log-probabilities of whole captions", "[mvae]") {
         double total = 0;
         for (std::size_t k = 0; k < 125; ++k) total += std::exp(ll.at(r, k));
         INFO("row " << r);
-        test::require_close(total, 1.0, 1e-12);
+        test::require_close(total, 1.0);
     }
     // and one caption's score is minus its cross-entropy
     const std::vector<std::size_t> one = {4, 0, 2};
     const Tensor first = slice_rows(logits, 0, 1);
-    test::require_close(mvae.caption_log_likelihoods(first, one).item(), -mvae.text_reconstruction(first, one).item(), 1e-12);
+    test::require_close(mvae.caption_log_likelihoods(first, one).item(), -mvae.text_reconstruction(first, one).item());
 }
 
-TEST_CASE("a --quick run of ch04_multimodal writes metrics.json and its figures", "[mvae][chapter]") {
+TEST_CASE("a --quick run of ch04_multimodal writes metrics.json and its figures", "[mvae][chapter][executable]") {
     const std::string binary = chapter_binary();
     INFO("the chapter executable " << binary << " (build the ch04_multimodal target)");
     REQUIRE(fs::exists(binary));
@@ -322,12 +344,28 @@ TEST_CASE("a --quick run of ch04_multimodal writes metrics.json and its figures"
         REQUIRE(metrics.contains(key));
         REQUIRE(metrics[key].is_number());
     }
+    // The quick model (2 epochs on 6000 pairs) is judged where 2 epochs already teach something;
+    // on 2026-11-30 it read (chance in brackets): caption accuracy 0.564 (0.1), latent probe 0.734
+    // (0.1), tone accuracy 0.648 (0.5). Its text → image and joint coherences, 0.111 and 0.114,
+    // are still at chance (0.1) after 2 epochs: this run cannot hold them to a threshold.
+    REQUIRE(metrics["caption_accuracy"].get<double>() > 0.35);
+    REQUIRE(metrics["latent_probe_accuracy"].get<double>() > 0.5);
+    REQUIRE(metrics["tone_accuracy"].get<double>() > 0.55);
+    // each coherence is a count over the test pairs (or the joint samples, as many here)
+    const double pairs = metrics["test_pairs"].get<double>();
     for (const char* key : {"coherence_text_to_image", "tone_coherence", "caption_accuracy", "joint_coherence"}) {
-        INFO(key);
-        REQUIRE(metrics[key].get<double>() >= 0);
-        REQUIRE(metrics[key].get<double>() <= 1);
+        const double fraction = metrics[key].get<double>();
+        INFO(key << " = " << fraction << " of " << pairs);
+        REQUIRE(fraction >= 0);
+        REQUIRE(fraction <= 1);
+        REQUIRE_THAT(fraction * pairs, WithinAbs(std::round(fraction * pairs), 1e-6));
     }
-    REQUIRE(metrics["test_neg_elbo_image"].get<double>() > 0);
+    // −ELBO of 784 Bernoulli pixels: between a perfect model (0) and one that ignores the image,
+    // 784 log 2 = 543 nats; the joint bound adds the caption's nats
+    const double image = metrics["test_neg_elbo_image"].get<double>(), joint = metrics["test_neg_elbo_joint"].get<double>();
+    REQUIRE(image > 0);
+    REQUIRE(image < 784 * std::log(2.0));
+    REQUIRE(joint > image);
     for (const char* png : {"text_to_image.png", "test_captions.png", "joint_samples.png"}) {
         INFO(png);
         REQUIRE(fs::file_size(dir / "out" / png) > 1000);
@@ -349,7 +387,7 @@ TEST_CASE("a --quick run of ch04_multimodal writes metrics.json and its figures"
     REQUIRE((line.rfind("dark ", 0) == 0 || line.rfind("light ", 0) == 0));
 }
 
-TEST_CASE("ch04_multimodal refuses bad flags with exit code 2", "[mvae][chapter]") {
+TEST_CASE("ch04_multimodal refuses bad flags with exit code 2", "[mvae][chapter][executable]") {
     const std::string binary = chapter_binary();
     REQUIRE(fs::exists(binary));
     for (const char* flags : {"--fusion gan", "--epochs 0", "--text-weight -1", "--anneal 2", "--generate 'purple hat'",

@@ -1,25 +1,27 @@
 // The training-loop helpers: the non-finite guard, metrics.json, the progress line and the
 // summary table.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <mmgen/report/progress.hpp>
 
+#include "support.hpp"
+
 using namespace mmgen;
 using Catch::Matchers::Contains;
 
 namespace {
-std::filesystem::path output_dir() {
-    return std::filesystem::path(MMGEN_BINARY_DIR) / "test_output" / "train";
-}
+std::filesystem::path output_dir() { return test::output_dir("train"); }
 
 std::size_t count_lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
 }  // namespace
@@ -149,12 +151,26 @@ TEST_CASE("SummaryTable prints an aligned Markdown table", "[train]") {
     }
 }
 
-TEST_CASE("Stopwatch measures elapsed time that never goes backwards", "[train]") {
+TEST_CASE("Stopwatch measures the seconds since its start or restart", "[train]") {
+    // each reading is bracketed by an outer clock: at least the sleep, at most the outer reading
+    using clock = std::chrono::steady_clock;
+    auto seconds_since = [](clock::time_point t) { return std::chrono::duration<double>(clock::now() - t).count(); };
+    const auto outer_start = clock::now();
     Stopwatch watch;
-    const double a = watch.seconds();
-    const double b = watch.seconds();
-    CHECK(a >= 0);
-    CHECK(b >= a);
-    watch.restart();
-    CHECK(watch.seconds() < 1.0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    const double slept = watch.seconds();
+    const double outer = seconds_since(outer_start);
+    INFO("after a 30 ms sleep: Stopwatch " << slept << " s, outer clock " << outer << " s");
+    REQUIRE(slept >= 0.030);  // seconds, not milliseconds; sleep_for sleeps at least that long
+    REQUIRE(slept <= outer);  // started when constructed, not before
+
+    SECTION("restart starts again from 0") {
+        const auto restarted_at = clock::now();
+        watch.restart();
+        const double since_restart = watch.seconds();
+        const double outer_since_restart = seconds_since(restarted_at);
+        INFO("just after a restart: Stopwatch " << since_restart << " s, outer clock " << outer_since_restart << " s");
+        REQUIRE(since_restart >= 0);
+        REQUIRE(since_restart <= outer_since_restart);
+    }
 }
