@@ -34,6 +34,9 @@ struct Tolerances {
     double rel, abs, loose;
 };
 inline constexpr Tolerances tol = is_double ? Tolerances{1e-12, 1e-12, 1e-9} : Tolerances{2e-6, 1e-6, 1e-4};
+// A sum over a convolution window or a channel's batch (tens to hundreds of terms), compared
+// with the same sum taken in another order: fast vs naive kernels, adjoint identities.
+inline constexpr double reordered_sum_tol = is_double ? 1e-12 : 1e-5;
 
 // A leaf with values uniform in [lo, hi) that requires a gradient.
 inline Tensor random_input(const Shape& shape, Rng& rng, real lo = -2, real hi = 2) {

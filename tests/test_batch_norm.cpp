@@ -20,7 +20,6 @@ using mmgen::test::require_gradient_matches;
 using mmgen::test::require_values;
 
 namespace {
-constexpr double kTolerance = std::is_same_v<real, double> ? 1e-12 : 1e-5;
 
 // The per-channel mean and (biased) variance of y over every axis but 1.
 std::pair<std::vector<double>, std::vector<double>> channel_moments(const Tensor& y) {
@@ -51,12 +50,12 @@ TEST_CASE("batch_norm in training normalises each channel with the batch's stati
     const auto [mean, var] = channel_moments(y);
     for (std::size_t c = 0; c < 3; ++c) {
         INFO("channel " << c);
-        CHECK_THAT(mean[c], WithinAbs(0, kTolerance));
-        CHECK_THAT(var[c], WithinRel(1, 1e3 * kTolerance));
+        CHECK_THAT(mean[c], WithinAbs(0, test::reordered_sum_tol));
+        CHECK_THAT(var[c], WithinRel(1, 1e3 * test::reordered_sum_tol));
         // running ← 0.9·running + 0.1·batch, the variance unbiased (× M/(M − 1))
         const double m = double(x.numel() / 3);
-        CHECK_THAT(running_mean.data()[c], WithinRel(0.1 * x_mean[c], 1e3 * kTolerance));
-        CHECK_THAT(running_var.data()[c], WithinRel(0.9 + 0.1 * x_var[c] * m / (m - 1), 1e3 * kTolerance));
+        CHECK_THAT(running_mean.data()[c], WithinRel(0.1 * x_mean[c], 1e3 * test::reordered_sum_tol));
+        CHECK_THAT(running_var.data()[c], WithinRel(0.9 + 0.1 * x_var[c] * m / (m - 1), 1e3 * test::reordered_sum_tol));
     }
 }
 

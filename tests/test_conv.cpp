@@ -23,9 +23,6 @@ using mmgen::test::require_values;
 
 namespace {
 
-// Fast against naive, and the adjoint identity: a few roundings apart in either precision.
-constexpr double kTolerance = std::is_same_v<real, double> ? 1e-12 : 1e-5;
-
 struct ConvCase {
     std::size_t batch, in_channels, out_channels, height, width, kernel, stride, padding;
     std::string str() const {
@@ -100,7 +97,7 @@ TEST_CASE("conv2d through im2col and GEMM agrees with the direct loops", "[conv]
     const Tensor fast = conv2d(x, w, b, c.stride, c.padding), naive = conv2d_reference(x, w, b, c.stride, c.padding);
     CHECK(fast.shape() == Shape{c.batch, c.out_channels, (c.height + 2 * c.padding - c.kernel) / c.stride + 1,
                                 (c.width + 2 * c.padding - c.kernel) / c.stride + 1});
-    CHECK(max_difference(fast, naive) <= kTolerance);
+    CHECK(max_difference(fast, naive) <= test::reordered_sum_tol);
 }
 
 TEST_CASE("conv_transpose2d through GEMM and col2im agrees with the direct loops", "[conv]") {
@@ -113,7 +110,7 @@ TEST_CASE("conv_transpose2d through GEMM and col2im agrees with the direct loops
     const Tensor fast = conv_transpose2d(x, w, b, c.stride, c.padding);
     CHECK(fast.shape() == Shape{c.batch, c.out_channels, 3 * c.stride - 2 * c.padding + c.kernel,
                                 2 * c.stride - 2 * c.padding + c.kernel});
-    CHECK(max_difference(fast, conv_transpose2d_reference(x, w, b, c.stride, c.padding)) <= kTolerance);
+    CHECK(max_difference(fast, conv_transpose2d_reference(x, w, b, c.stride, c.padding)) <= test::reordered_sum_tol);
 }
 
 TEST_CASE("conv_transpose2d is the adjoint of conv2d: <conv2d(x), y> = <x, conv_transpose2d(y)>", "[conv]") {
@@ -132,7 +129,7 @@ TEST_CASE("conv_transpose2d is the adjoint of conv2d: <conv2d(x), y> = <x, conv_
     const Tensor back = conv_transpose2d(y, weight, Tensor(), c.stride, c.padding);
     REQUIRE(back.shape() == x.shape());
     const double lhs = dot(conv_x, y), rhs = dot(x, back);
-    CHECK_THAT(lhs, Catch::Matchers::WithinRel(rhs, kTolerance) || Catch::Matchers::WithinAbs(rhs, kTolerance));
+    CHECK_THAT(lhs, Catch::Matchers::WithinRel(rhs, test::reordered_sum_tol) || Catch::Matchers::WithinAbs(rhs, test::reordered_sum_tol));
 }
 
 TEST_CASE("im2col lays each window out as a column and col2im adds it back onto its pixels", "[conv]") {
