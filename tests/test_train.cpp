@@ -86,6 +86,41 @@ TEST_CASE("MetricsJson writes valid pretty JSON with the keys set, creating its 
     }
 }
 
+TEST_CASE("MetricsJson::read_existing keeps the keys another run wrote and lets this run replace its own", "[train]") {
+    const auto dir = output_dir() / "read_existing";
+    std::filesystem::remove_all(dir);
+    MetricsJson fresh(dir);
+
+    SECTION("no file: nothing is read and the object stays empty") {
+        CHECK_FALSE(fresh.read_existing());
+        CHECK(fresh.json().empty());
+    }
+    SECTION("a file: its keys are read; setting one key and writing keeps the others") {
+        MetricsJson first(dir);
+        first["ae_prior_fd"] = 40.0;
+        first["vae_prior_fd"] = 30.0;
+        first.write();
+        MetricsJson second(dir);
+        REQUIRE(second.read_existing());
+        second["vae_prior_fd"] = 20.0;  // a --part vae run replaces its key
+        second.write();
+        std::ifstream in(second.path());
+        const nlohmann::json j = nlohmann::json::parse(in);
+        CHECK(j.at("ae_prior_fd") == 40.0);
+        CHECK(j.at("vae_prior_fd") == 20.0);
+        CHECK(j.size() == 2);
+    }
+    SECTION("a file that is not a JSON object is refused with its name") {
+        std::filesystem::create_directories(dir);
+        for (const char* text : {"{\"truncated\": ", "[1, 2]"}) {
+            INFO(text);
+            std::ofstream(dir / "metrics.json") << text;
+            MetricsJson broken(dir);
+            REQUIRE_THROWS_WITH(broken.read_existing(), Contains("metrics.json"));
+        }
+    }
+}
+
 TEST_CASE("ProgressLine off a terminal prints a line per quarter epoch and a final line", "[train]") {
     std::ostringstream out;
     ProgressLine progress(2, 8, out, {.percent = 25, .interactive = false});

@@ -210,6 +210,22 @@ void MetricsJson::write() const {
     }
 }
 
+bool MetricsJson::read_existing() {
+    std::ifstream in(path_, std::ios::binary);
+    if (!in) return false;
+    nlohmann::json parsed;
+    try {
+        parsed = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+        throw std::runtime_error("MetricsJson::read_existing: '" + path_.string() + "' is not JSON: " + e.what());
+    }
+    if (!parsed.is_object())
+        throw std::runtime_error("MetricsJson::read_existing: '" + path_.string() + "' holds a " +
+                                 std::string(parsed.type_name()) + ", not an object");
+    json_ = std::move(parsed);
+    return true;
+}
+
 // --- non-finite losses ---------------------------------------------------------------------------
 
 NonFiniteLoss::NonFiniteLoss(std::size_t s, std::string t, double v, const std::string& message)

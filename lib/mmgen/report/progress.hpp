@@ -146,6 +146,12 @@ public:
     // Throws std::runtime_error naming the file if it cannot be written.
     void write() const;
 
+    // Reads metrics.json if it exists, replacing what is held, so a run that computes only some
+    // of a chapter's figures (chapter 05's --part) can set its keys and keep the others.
+    // Returns whether a file was read; throws std::runtime_error naming the file if it is not
+    // a JSON object.
+    bool read_existing();
+
 private:
     std::filesystem::path path_;
     nlohmann::json json_ = nlohmann::json::object();

@@ -1,0 +1,98 @@
+// Chapter 05 — convolutional generative models: the autoencoder, the VAE and the DCGAN of
+// 003 §1.5, corrected.
+//
+// Read with README.md beside it. run() follows the README:
+//   §1  the convolutional autoencoder, and why its latent space cannot be sampled   run_autoencoder (autoencoder.cpp)
+//   §2  the convolutional VAE, beside chapter 03's MLP VAE                          run_vae (vae_part.cpp)
+//   §3  the DCGAN, beside chapter 02's MLP GAN                                      run_dcgan (dcgan.cpp)
+// main() parses the flags; --generate and --reconstruct use the trained models and exit.
+#include <cstdio>
+#include <iostream>
+
+#include <mmgen/models/scoring.hpp>
+
+#include "chapter05.hpp"
+#if __has_include("dcgan_part.hpp")
+#include "dcgan_part.hpp"
+#define CH05_HAS_DCGAN 1
+#else
+#define CH05_HAS_DCGAN 0
+#endif
+
+using namespace mmgen;
+namespace fs = std::filesystem;
+
+// The default run: every part, 10 epochs each (the recipes).
+constexpr std::size_t kEpochs = 10;
+
+namespace chapter05 {
+
+int run(const Options& o) {
+    const auto& c = o.common;
+    if (!o.reconstruct.empty()) return reconstruct_file(o);
+    if (o.generate > 0) {
+#if CH05_HAS_DCGAN
+        return generate_dcgan(o);
+#else
+        std::fprintf(stderr, "ch05_convolutional: --generate needs part dcgan, which is not built yet\n");
+        return 1;
+#endif
+    }
+    const auto train = data::load_fashion_mnist(c.data_dir, "train");
+    const auto test = data::load_fashion_mnist(c.data_dir, "test");
+    auto evaluator = models::Evaluator::load_or_train(c.evaluator_dir(), c.data_dir, c.quick);
+    const Moments reference = models::feature_moments(evaluator, test);
+
+    // metrics.json holds every part: a --part run keeps the other parts' keys and replaces its own
+    MetricsJson metrics(c.out);
+    metrics.read_existing();
+    models::record_evaluator(metrics, evaluator);
+    metrics["quick"] = c.quick;
+    metrics["seed"] = c.seed;
+    SummaryTable summary({"part", "metric", "value"});
+    PartContext ctx{o, train, test, evaluator, reference, metrics, summary};
+
+    const bool all = o.part == "all";
+    if (all || o.part == "ae") {
+        std::printf("\n== 1. the convolutional autoencoder\n");
+        run_autoencoder(ctx);
+        metrics.write();
+    }
+    if (all || o.part == "vae") {
+        std::printf("\n== 2. the convolutional VAE\n");
+        run_vae(ctx);
+        metrics.write();
+    }
+    if (all || o.part == "dcgan") {
+        std::printf("\n== 3. the DCGAN\n");
+#if CH05_HAS_DCGAN
+        run_dcgan(ctx);
+        metrics.write();
+#else
+        std::printf("part dcgan is not built yet\n");
+        summary.add_row({"dcgan", "not built yet", "-"});
+#endif
+    }
+    std::printf("\n");
+    summary.print(std::cout);
+    std::printf("\nfigures and metrics.json in %s; weights in %s\n", c.out.c_str(), c.checkpoint_dir.c_str());
+    return 0;
+}
+
+}  // namespace chapter05
+
+int main(int argc, char** argv) {
+    chapter05::Options o;
+    o.common.chapter = "05_convolutional";
+    o.common.epochs = kEpochs;
+    CLI::App app{"Chapter 05: convolutional generative models — the autoencoder, the VAE and the DCGAN"};
+    chapter::add_common_options(app, o.common);
+    app.add_option("--part", o.part, "which part to run: all, ae (autoencoder), vae, dcgan")
+        ->check(CLI::IsMember({"all", "ae", "vae", "dcgan"}))->capture_default_str();
+    app.add_option("--generate", o.generate, "write N samples of the trained DCGAN as a grid, then exit")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{10000}));
+    app.add_option("--reconstruct", o.reconstruct, "write the trained conv VAE's reconstruction of this PNG/JPG/BMP")
+        ->check(CLI::ExistingFile);
+    chapter::parse_or_exit(app, argc, argv, o.common);
+    return chapter::run_guarded("ch05_convolutional", [&] { return chapter05::run(o); });
+}
