@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <mmgen/io/image.hpp>
 #include <mmgen/report/plot.hpp>
 #include <mmgen/core/random.hpp>
 
@@ -131,6 +132,35 @@ bool draw_surface(const std::filesystem::path& png) {
     return plot::decision_surface(png, "Discriminator D(x) at step 2000", grid, {real, fake});
 }
 
+// A GAN's loss curves read against the equilibrium, with the key under the axes.
+bool draw_line_styled(const std::filesystem::path& png) {
+    plot::Series d{"L_D", {}, {}};
+    for (int step = 0; step < 100; ++step) d.xs.push_back(step), d.ys.push_back(1.0 + 0.3 * std::exp(-step / 30.0));
+    plot::LineStyle style;
+    style.key = plot::Key::below;
+    style.references = {{std::log(4.0), "L_D at equilibrium: log 4"}, {0.5, "one half"}};
+    return plot::line_plot(png, "losses against the equilibrium", "step", "loss", {d}, style);
+}
+
+// A 3 × 4 grid of 10 × 10 tiles with 2-pixel gaps and edges (50 × 38 pixels), drawn on axes ticked at the
+// tiles' centres.
+bool draw_image(const std::filesystem::path& png) {
+    const auto tiles = std::filesystem::path(png).replace_extension("").string() + "_tiles.png";
+    Tensor images = Tensor::empty({12, 100});  // (12, 10·10)
+    for (std::size_t i = 0; i < 12; ++i)
+        for (std::size_t p = 0; p < 100; ++p) images.at(i, p) = real((i + p % 10) / 21.0);
+    write_grid_png(tiles, images, 10, 10, 3, 4, 0, 1, 1, 2);
+    std::vector<plot::Tick> xs, ys;
+    for (int c = 0; c < 4; ++c) xs.push_back({2 + 12.0 * c + 4.5, "z1=" + std::to_string(c)});
+    for (int r = 0; r < 3; ++r) ys.push_back({2 + 12.0 * r + 4.5, "z2=" + std::to_string(r)});
+    return plot::image_on_axes(png, "tiles on axes", tiles, xs, ys, "z1", "z2");
+}
+
+std::string read_text(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 }  // namespace
 
 TEST_CASE("each plot function draws a PNG and keeps its data and script beside it", "[plot]") {
@@ -143,7 +173,8 @@ TEST_CASE("each plot function draws a PNG and keeps its data and script beside i
     };
     const auto figure = GENERATE(Figure{"line", draw_line}, Figure{"scatter", draw_scatter},
                                  Figure{"heatmap", draw_heatmap}, Figure{"surface", draw_surface},
-                                 Figure{"panels", draw_panels}, Figure{"bars", draw_bars});
+                                 Figure{"panels", draw_panels}, Figure{"bars", draw_bars},
+                                 Figure{"line_styled", draw_line_styled}, Figure{"image", draw_image});
     const auto png = dir / (std::string(figure.name) + ".png");
     INFO("figure " << png);
     std::filesystem::remove(png);
@@ -192,4 +223,103 @@ TEST_CASE("plot functions reject inconsistent data", "[plot]") {
     REQUIRE_THROWS_WITH(plot::heatmap(png, "t", {1, 2, 3}, 2, 2, {}, {}), Contains("2×2"));
     REQUIRE_THROWS_WITH(plot::decision_surface(png, "t", plot::Grid2D{-1, 1, -1, 1, 2, 2, {0, 1, 0}}, {}),
                         Contains("decision_surface"));
+}
+
+TEST_CASE("a line plot's script puts the key where the style says", "[plot]") {
+    const auto dir = output_dir() / "keys";
+    PathWithoutGnuplot no_gnuplot;  // the script is the behaviour here
+    const std::vector<plot::Series> series = {{"a", {0, 1}, {2, 3}}};
+    const std::vector<std::pair<plot::Key, std::string>> cases = {
+        {plot::Key::top_right, "set key top right"},       {plot::Key::top_left, "set key top left"},
+        {plot::Key::bottom_right, "set key bottom right"}, {plot::Key::bottom_left, "set key bottom left"},
+        {plot::Key::below, "set key below"},               {plot::Key::outside_right, "set key outside right"},
+        {plot::Key::hidden, "unset key"}};
+    for (const auto& [key, command] : cases) {
+        INFO("expected: " << command);
+        plot::LineStyle style;
+        style.key = key;
+        plot::line_plot(dir / "key.png", "t", "x", "y", series, style);
+        const std::string script = read_text(dir / "key.gp");
+        CHECK_THAT(script, Contains(command + (key == plot::Key::hidden ? "" : " ")));
+        for (const auto& [other, other_command] : cases)  // and no other placement
+            if (other != key) CHECK_THAT(script, !Contains(other_command + (other == plot::Key::hidden ? "" : " ")));
+    }
+    SECTION("the log_y signature keeps the key at the top right") {
+        plot::line_plot(dir / "old.png", "t", "x", "y", series, true);
+        const std::string script = read_text(dir / "old.gp");
+        CHECK_THAT(script, Contains("set key top right"));
+        CHECK_THAT(script, Contains("set logscale y"));
+    }
+}
+
+TEST_CASE("reference lines are drawn as labelled dashed constants and listed in the data", "[plot]") {
+    const auto dir = output_dir() / "references";
+    PathWithoutGnuplot no_gnuplot;
+    const auto png = dir / "gan.png";
+    plot::LineStyle style;
+    style.references = {{std::log(4.0), "L_D at equilibrium: log 4"}, {0.5, "D = 1/2"}};
+    plot::line_plot(png, "t", "x", "y", {{"L_D", {0, 1, 2}, {1.2, 1.3, 1.35}}}, style);
+    const std::string script = read_text(dir / "gan.gp"), data = read_text(dir / "gan.dat");
+    SECTION("each line is a constant in the plot command, dashed, without a key entry") {
+        CHECK_THAT(script, Contains("1.386294361 with lines dt 2"));
+        CHECK_THAT(script, Contains("0.5 with lines dt 2"));
+        CHECK_THAT(script, Contains("notitle"));
+    }
+    SECTION("each line's label sits at its height, at the right of the axes") {
+        CHECK_THAT(script, Contains("set label \"L_D at equilibrium: log 4\" at graph 0.99, first 1.386294361 right"));
+        CHECK_THAT(script, Contains("set label \"D = 1/2\" at graph 0.99, first 0.5 right"));
+    }
+    SECTION("the data file records them") {
+        CHECK_THAT(data, Contains("# reference line: y = 1.386294361 (L_D at equilibrium: log 4)"));
+    }
+    SECTION("without reference lines there is neither a label nor a constant") {
+        plot::line_plot(dir / "plain.png", "t", "x", "y", {{"L_D", {0, 1}, {1, 2}}}, plot::LineStyle{});
+        const std::string plain = read_text(dir / "plain.gp");
+        CHECK_THAT(plain, !Contains("set label"));
+        CHECK_THAT(plain, !Contains("dt 2"));
+    }
+}
+
+TEST_CASE("an image on axes is placed pixel for pixel with its ticks counted from the top", "[plot]") {
+    const auto dir = output_dir() / "image";
+    std::filesystem::create_directories(dir);
+    PathWithoutGnuplot no_gnuplot;
+    const auto png = dir / "grid.png";
+    draw_image(png);  // a 50 × 38 image, ticks at the centres of the 10 × 10 tiles
+    const std::string script = read_text(dir / "grid.gp");
+    CHECK_THAT(script, Contains("plot 'grid_tiles.png' binary filetype=png with rgbimage"));  // named beside the figure
+    CHECK_THAT(script, Contains("set xrange [-0.5:49.5]"));
+    CHECK_THAT(script, Contains("set yrange [-0.5:37.5]"));
+    CHECK_THAT(script, Contains("\"z1=0\" 6.5"));
+    CHECK_THAT(script, Contains("\"z1=3\" 42.5"));
+    // the top row of tiles (r = 0, centre 6.5 pixels from the top) is at y = 38 − 1 − 6.5
+    CHECK_THAT(script, Contains("\"z2=0\" 30.5"));
+    CHECK_THAT(script, Contains("\"z2=2\" 6.5"));
+}
+
+TEST_CASE("plot functions reject reference lines and images they cannot draw", "[plot]") {
+    const auto dir = output_dir() / "rejected_styles";
+    std::filesystem::create_directories(dir);
+    const std::vector<plot::Series> series = {{"a", {0, 1}, {2, 3}}};
+    plot::LineStyle nan_line;
+    nan_line.references = {{std::nan(""), "nowhere"}};
+    REQUIRE_THROWS_WITH(plot::line_plot(dir / "r.png", "t", "x", "y", series, nan_line),
+                        Contains("line_plot") && Contains("'nowhere'"));
+    plot::LineStyle log_axis;
+    log_axis.log_y = true;
+    log_axis.references = {{-1.0, "log(1 - 1/2)"}};
+    REQUIRE_THROWS_WITH(plot::line_plot(dir / "r.png", "t", "x", "y", series, log_axis), Contains("log axis"));
+    log_axis.references = {{0.5, "positive"}};
+    REQUIRE_NOTHROW(plot::line_plot(dir / "r.png", "t", "x", "y", series, log_axis));
+
+    std::ofstream(dir / "not_a.png") << "text, not a PNG";
+    REQUIRE_THROWS_WITH(plot::image_on_axes(dir / "i.png", "t", dir / "not_a.png", {}, {}, "x", "y"),
+                        Contains("image_on_axes") && Contains("not a readable PNG"));
+    REQUIRE_THROWS_WITH(plot::image_on_axes(dir / "i.png", "t", dir / "missing.png", {}, {}, "x", "y"),
+                        Contains("not a readable PNG"));
+    draw_image(dir / "grid.png");  // writes grid_tiles.png, 50 × 38
+    REQUIRE_THROWS_WITH(plot::image_on_axes(dir / "i.png", "t", dir / "grid_tiles.png", {{50.0, "past the edge"}}, {}, "x", "y"),
+                        Contains("'past the edge'") && Contains("50×38"));
+    REQUIRE_THROWS_WITH(plot::image_on_axes(dir / "i.png", "t", dir / "grid_tiles.png", {}, {{-1.0, "above"}}, "x", "y"),
+                        Contains("y tick 'above'"));
 }

@@ -14,6 +14,8 @@
 #include <iostream>
 #include <limits>
 #include <mutex>
+#include <optional>
+#include <utility>
 #include <string>
 #include <sstream>
 #include <stdexcept>
@@ -189,6 +191,27 @@ void require_same_length(const char* who, const std::string& what, std::size_t x
                                     std::to_string(ys) + " y values");
 }
 
+// A number as the data files write it (10 significant digits).
+std::string data_stream_number(double v) {
+    auto s = data_stream();
+    s << v;
+    return s.str();
+}
+
+// The gnuplot command that puts a line plot's key where `key` says.
+std::string key_command(Key key) {
+    switch (key) {
+        case Key::top_right: return "set key top right box opaque";
+        case Key::top_left: return "set key top left box opaque";
+        case Key::bottom_right: return "set key bottom right box opaque";
+        case Key::bottom_left: return "set key bottom left box opaque";
+        case Key::below: return "set key below center horizontal box";
+        case Key::outside_right: return "set key outside right top vertical box";
+        case Key::hidden: return "unset key";
+    }
+    throw std::invalid_argument("line_plot: unknown key position");
+}
+
 // "%.0f" for whole numbers, else 3 significant digits.
 std::string cell_text(double v, bool integers) {
     char buffer[64];
@@ -202,8 +225,20 @@ bool gnuplot_available() { return !find_gnuplot().empty(); }
 
 bool line_plot(const std::filesystem::path& png, const std::string& title, const std::string& xlabel,
                const std::string& ylabel, const std::vector<Series>& series, bool log_y) {
+    LineStyle style;
+    style.log_y = log_y;
+    return line_plot(png, title, xlabel, ylabel, series, style);
+}
+
+bool line_plot(const std::filesystem::path& png, const std::string& title, const std::string& xlabel,
+               const std::string& ylabel, const std::vector<Series>& series, const LineStyle& style) {
     constexpr const char* who = "line_plot";
     for (const auto& s : series) require_same_length(who, "series '" + s.name + "'", s.xs.size(), s.ys.size());
+    for (const auto& r : style.references)
+        if (!std::isfinite(r.y) || (style.log_y && r.y <= 0))
+            throw std::invalid_argument(std::string(who) + ": reference line '" + r.label + "' at y = " +
+                                        std::to_string(r.y) + " cannot be drawn" +
+                                        (style.log_y ? " on a log axis" : ""));
     const Files f = files_for(png);
 
     auto data = data_stream();
@@ -219,21 +254,30 @@ bool line_plot(const std::filesystem::path& png, const std::string& title, const
         data << "# series " << block << ": " << s.name << "\n";
         for (std::size_t i = 0; i < s.xs.size(); ++i) data << s.xs[i] << ' ' << s.ys[i] << '\n';
         // short series (e.g. one value per epoch) also mark their points
-        const std::string style = s.xs.size() <= 30 ? "linespoints pt 7 ps 0.7" : "lines";
-        clauses.push_back("'' index " + std::to_string(block) + " using 1:2 with " + style + " lw 2 lc rgb '" +
+        const std::string line = s.xs.size() <= 30 ? "linespoints pt 7 ps 0.7" : "lines";
+        clauses.push_back("'' index " + std::to_string(block) + " using 1:2 with " + line + " lw 2 lc rgb '" +
                           colour(k) + "' title " + text(s.name));
         ++block;
     }
+    for (const auto& r : style.references) data << "# reference line: y = " << r.y << " (" << r.label << ")\n";
 
     std::ostringstream script;
     script << preamble(f, who, title, kWidth, kHeight) << "set xlabel " << text(xlabel) << "\n"
            << "set ylabel " << text(ylabel) << "\n"
            << "set grid\n"
-           << "set key top right box opaque\n";
-    if (log_y) script << "set logscale y\n";
+           << key_command(style.key) << "\n";
+    if (style.log_y) script << "set logscale y\n";
     if (clauses.empty()) {
         script << no_data_plot();
     } else {
+        // reference lines: a dashed grey constant (in the y range's autoscale), labelled above its right end;
+        // the y range gets a margin so that a line at its edge, and its label, stay inside the axes
+        if (!style.references.empty()) script << "set offsets 0, 0, graph 0.06, graph 0.06\n";
+        for (const auto& r : style.references) {
+            script << "set label " << text(r.label) << " at graph 0.99, first " << data_stream_number(r.y)
+                   << " right offset 0, character 0.6 front tc rgb '#404040'\n";
+            clauses.push_back(data_stream_number(r.y) + " with lines dt 2 lw 1.5 lc rgb '#606060' notitle");
+        }
         clauses[0].replace(0, 2, literal(f.dat_name()));  // the first clause names the file, the rest reuse it
         script << "plot ";
         for (std::size_t k = 0; k < clauses.size(); ++k) script << (k ? ", \\\n     " : "") << clauses[k];
@@ -450,6 +494,83 @@ bool scatter_panels(const std::filesystem::path& png, const std::string& title, 
                << " using 1:2 with points pt 7 ps 0.25 lc rgb '#000000', \\\n"
                << "     '' index " << 2 * p + 1 << " using 1:2 with points pt 7 ps 0.25 lc rgb '" << colour(1) << "'\n";
     script << "unset multiplot\n";
+    return render(f, data.str(), script.str(), who);
+}
+
+namespace {
+
+// A PNG's width and height, from its IHDR chunk (bytes 16–23, big-endian), or nothing if the
+// file is not a PNG.
+std::optional<std::pair<std::size_t, std::size_t>> png_size(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    unsigned char head[24] = {};
+    if (!in.read(reinterpret_cast<char*>(head), sizeof head)) return std::nullopt;
+    static constexpr unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (!std::equal(std::begin(signature), std::end(signature), head) || std::string(head + 12, head + 16) != "IHDR")
+        return std::nullopt;
+    auto be32 = [&](int at) {
+        return (std::size_t(head[at]) << 24) | (std::size_t(head[at + 1]) << 16) | (std::size_t(head[at + 2]) << 8) |
+               std::size_t(head[at + 3]);
+    };
+    return std::make_pair(be32(16), be32(20));
+}
+
+}  // namespace
+
+bool image_on_axes(const std::filesystem::path& png, const std::string& title, const std::filesystem::path& image,
+                   const std::vector<Tick>& x_ticks, const std::vector<Tick>& y_ticks, const std::string& xlabel,
+                   const std::string& ylabel) {
+    constexpr const char* who = "image_on_axes";
+    const auto size = png_size(image);
+    if (!size || size->first == 0 || size->second == 0)
+        throw std::invalid_argument(std::string(who) + ": '" + image.string() + "' is not a readable PNG");
+    const auto [width, height] = *size;
+    auto check = [&](const std::vector<Tick>& ticks, std::size_t extent, const char* axis) {
+        for (const auto& t : ticks)
+            if (!(t.pixel >= -0.5 && t.pixel <= double(extent) - 0.5))
+                throw std::invalid_argument(std::string(who) + ": the " + axis + " tick '" + t.label + "' at pixel " +
+                                            std::to_string(t.pixel) + " lies outside the " + std::to_string(width) +
+                                            "×" + std::to_string(height) + " image");
+    };
+    check(x_ticks, width, "x");
+    check(y_ticks, height, "y");
+    const Files f = files_for(png);
+    const std::string image_name =
+        std::filesystem::absolute(image).lexically_relative(std::filesystem::absolute(f.dir)).string();
+
+    // gnuplot puts the image's top row at y = height − 1: a tick `pixel` rows from the top is there
+    auto data = data_stream();
+    data << "# " << title << "\n# the image: " << image_name << " (" << width << "×" << height << " pixels)\n"
+         << "# x ticks: pixel from the left | label\n";
+    for (const auto& t : x_ticks) data << t.pixel << ' ' << text(t.label) << '\n';
+    data << "\n\n# y ticks: pixel from the top | label\n";
+    for (const auto& t : y_ticks) data << t.pixel << ' ' << text(t.label) << '\n';
+    auto tics = [](const std::vector<Tick>& ticks, auto position) {
+        std::string s = "(";
+        for (std::size_t k = 0; k < ticks.size(); ++k)
+            s += (k ? ", " : "") + text(ticks[k].label) + " " + data_stream_number(position(ticks[k].pixel));
+        return s + ")";
+    };
+    // x labels turn upright when they would run into each other (about 8 pixels per character)
+    std::size_t longest = 0;
+    double closest = std::numeric_limits<double>::infinity();
+    for (std::size_t k = 0; k < x_ticks.size(); ++k) {
+        longest = std::max(longest, x_ticks[k].label.size());
+        if (k > 0) closest = std::min(closest, std::abs(x_ticks[k].pixel - x_ticks[k - 1].pixel));
+    }
+    const bool rotate = closest < 8.0 * double(longest + 1);
+
+    std::ostringstream script;
+    script << preamble(f, who, title, int(width) + 200, int(height) + 170) << "set xlabel " << text(xlabel) << "\n"
+           << "set ylabel " << text(ylabel) << "\n"
+           << "set size ratio -1\n"  // square pixels
+           << "set xrange [-0.5:" << double(width) - 0.5 << "]\n"
+           << "set yrange [-0.5:" << double(height) - 0.5 << "]\n"
+           << "set xtics " << tics(x_ticks, [](double p) { return p; }) << (rotate ? " rotate by 90 right" : "")
+           << " out nomirror\n"
+           << "set ytics " << tics(y_ticks, [&](double p) { return double(height) - 1 - p; }) << " out nomirror\n"
+           << "unset key\n"
+           << "plot " << literal(image_name) << " binary filetype=png with rgbimage notitle\n";
     return render(f, data.str(), script.str(), who);
 }
 

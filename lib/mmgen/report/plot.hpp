@@ -52,8 +52,34 @@ struct Grid2D {
 // Whether a gnuplot executable is on PATH now.
 bool gnuplot_available();
 
-// Lines y(x), one per series, with a legend; log_y draws the y axis on a log scale
-// (non-positive values are then skipped by gnuplot). Returns whether the PNG was drawn.
+// Where a line plot's key (legend) goes. A key inside the axes hides whatever curve runs
+// under it; `below` (under the x label) and `outside_right` put it beside the axes, where it
+// covers nothing.
+enum class Key { top_right, top_left, bottom_right, bottom_left, below, outside_right, hidden };
+
+// A horizontal line across a line plot at a value the curves are read against — log 4, the
+// discriminator's loss at the game's equilibrium; ½, its output there — drawn dashed in grey,
+// its label just above the line's right end. It takes part in the y range, so it is always seen.
+struct ReferenceLine {
+    double y = 0;
+    std::string label;
+};
+
+// How a line plot looks, beyond its data. log_y draws the y axis on a log scale (non-positive
+// values are then skipped by gnuplot; a reference line must then be positive).
+struct LineStyle {
+    bool log_y = false;
+    Key key = Key::top_right;
+    std::vector<ReferenceLine> references;
+};
+
+// Lines y(x), one per series, with a key naming them, styled by `style`. Returns whether the
+// PNG was drawn. A reference line that is not finite (or not positive on a log axis) throws
+// std::invalid_argument.
+bool line_plot(const std::filesystem::path& png, const std::string& title, const std::string& xlabel,
+               const std::string& ylabel, const std::vector<Series>& series, const LineStyle& style);
+
+// The same with the key at the top right and no reference lines; log_y as in LineStyle.
 bool line_plot(const std::filesystem::path& png, const std::string& title, const std::string& xlabel,
                const std::string& ylabel, const std::vector<Series>& series, bool log_y = false);
 
@@ -91,6 +117,22 @@ struct ScatterPanel {
 // generator's samples at several points of training, one panel each.
 bool scatter_panels(const std::filesystem::path& png, const std::string& title, const std::vector<ScatterPanel>& panels,
                     std::size_t columns, double limit);
+
+// A tick on an image's axis: `label` at `pixel`, counted from the image's left edge (x axis)
+// or its top edge (y axis), pixel k covering [k − ½, k + ½].
+struct Tick {
+    double pixel = 0;
+    std::string label;
+};
+
+// An existing PNG file (e.g. a grid of decoded images, with gaps between the cells) drawn pixel
+// for pixel on axes with labelled ticks, so the picture's own coordinates — the latent z at the
+// centre of each cell — can be read off it. The script names the image by its path relative to
+// the figure's folder (keep the two together); the .dat file lists the ticks. Throws
+// std::invalid_argument if `image` is not a readable PNG or a tick lies outside it.
+bool image_on_axes(const std::filesystem::path& png, const std::string& title, const std::filesystem::path& image,
+                   const std::vector<Tick>& x_ticks, const std::vector<Tick>& y_ticks, const std::string& xlabel,
+                   const std::string& ylabel);
 
 // One bar per label, with a dashed horizontal line at `reference` (e.g. a 5% threshold) if > 0.
 bool bar_chart(const std::filesystem::path& png, const std::string& title, const std::vector<std::string>& labels,
