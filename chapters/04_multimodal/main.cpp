@@ -51,6 +51,10 @@ constexpr double kMmd = 0.0;
 constexpr double kJmvaeAlpha = 1.0;
 // The default objective: the variant that generates best across modalities (README §9).
 constexpr const char* kDefaultFusion = "moe";
+// The image encoder and decoder: "mlp" (two hidden layers of 512) or "conv" (two 4 × 4 stride-2
+// convolutions with kConvChannels and 2·kConvChannels channels, and their transposes; README §9).
+constexpr const char* kDefaultImageNetwork = "mlp";
+constexpr std::size_t kConvChannels = 32;
 // Test images used for the per-epoch curves (the final metrics use the whole test set).
 constexpr std::size_t kCurveImages = 2000;
 // A --quick run: this many training images, epochs, and test images.
@@ -165,15 +169,19 @@ Diagnostics diagnose(models::Mvae& m, models::Evaluator& evaluator, const Captio
 
 int run(const Options& o) {
     const auto& c = o.common;
-    const fs::path weights = fs::path(c.checkpoint_dir) / ("mvae-" + o.fusion + (c.quick ? "-quick" : "") + ".safetensors");
+    // the file names say which objective and which image networks trained the weights
+    const std::string run_name = o.fusion + (o.image_network == "mlp" ? "" : "-" + o.image_network) + (c.quick ? "-quick" : "");
+    const fs::path weights = fs::path(c.checkpoint_dir) / ("mvae-" + run_name + ".safetensors");
     Rng rng(c.seed);
     const data::Tokenizer tok;
     const auto grammar = data::all_captions(tok);
-    models::Mvae m({784, 512, kLatent, tok.size(), data::kCaptionLength, 32, 512}, rng);
+    models::Mvae m({784, 512, kLatent, tok.size(), data::kCaptionLength, 32, 512,
+                    models::parse_image_network(o.image_network), o.conv_channels},
+                   rng);
     if (!o.generate.empty() || !o.caption.empty()) {
         if (!fs::exists(weights))
             throw std::runtime_error("no trained model at " + weights.string() + "; run ch04_multimodal (with --fusion " +
-                                     o.fusion + ") first");
+                                     o.fusion + " --image-net " + o.image_network + ") first");
         load_module(weights, m);
         m.eval();
         return o.generate.empty() ? caption_picture(m, grammar, o) : generate_from_caption(m, tok, o, rng);
@@ -181,16 +189,17 @@ int run(const Options& o) {
 
     CaptionedImages train, test;
     const auto medians = make_captioned_images(train, test, c, tok);
-    std::printf("MVAE, latent %zu, fusion %s: %zu parameters; λ_image %g, λ_text %g, β annealed over %g%% of the steps\n",
-                kLatent, o.fusion.c_str(), m.parameter_count(), o.image_weight, o.text_weight, 100 * o.anneal);
+    std::printf("MVAE, latent %zu, fusion %s, %s image networks: %zu parameters; λ_image %g, λ_text %g, β annealed over %g%% of the steps\n",
+                kLatent, o.fusion.c_str(), o.image_network.c_str(), m.parameter_count(), o.image_weight, o.text_weight,
+                100 * o.anneal);
     auto evaluator = models::Evaluator::load_or_train(c.evaluator_dir(), c.data_dir, c.quick);
     const double evaluator_accuracy = models::accuracy(evaluator.model(), test.images, test.n);
 
     Stopwatch clock;
-    const fs::path state = fs::path(c.checkpoint_dir) / ("training-" + o.fusion + (c.quick ? "-quick" : "") + ".safetensors");
+    const fs::path state = fs::path(c.checkpoint_dir) / ("training-" + run_name + ".safetensors");
     const History h = train_mvae(m, train, test, o, evaluator, medians, grammar, state, rng);
     const double train_seconds = clock.seconds();
-    save_module(weights, m, {{"fusion", o.fusion}});
+    save_module(weights, m, {{"fusion", o.fusion}, {"image_network", o.image_network}});
 
     Measurements k = measure(m, evaluator, train, test, medians, grammar, o, rng);
     k.evaluator_accuracy = evaluator_accuracy;
@@ -205,7 +214,8 @@ int run(const Options& o) {
 }
 
 int main(int argc, char** argv) {
-    Options o{.common = {}, .fusion = kDefaultFusion, .image_weight = kImageWeight, .text_weight = kTextWeight,
+    Options o{.common = {}, .fusion = kDefaultFusion, .image_network = kDefaultImageNetwork,
+              .conv_channels = kConvChannels, .image_weight = kImageWeight, .text_weight = kTextWeight,
               .anneal = kAnnealFraction, .alpha = kJmvaeAlpha, .beta = kBeta, .text_kl = kTextKl, .mmd = kMmd};
     o.common.chapter = "04_multimodal";
     o.common.epochs = kEpochs;
@@ -216,6 +226,12 @@ int main(int argc, char** argv) {
                    "reconstructs both modalities), moe (mixture of the unimodal experts), jmvae (joint ELBO + "
                    "KL(q(z|x,y) || q(z|x)) + KL(q(z|x,y) || q(z|y)))")
         ->check(CLI::IsMember({"poe", "mopoe", "moe", "jmvae"}))->capture_default_str();
+    app.add_option("--image-net", o.image_network,
+                   "the image encoder and decoder: mlp (two hidden layers of 512) or conv (two 4x4 stride-2 "
+                   "convolutions and their transposes)")
+        ->check(CLI::IsMember({"mlp", "conv"}))->capture_default_str();
+    app.add_option("--conv-channels", o.conv_channels, "channels of the first convolution, 2x that of the second (--image-net conv)")
+        ->check(CLI::Range(1, 256))->capture_default_str();
     app.add_option("--text-weight", o.text_weight, "λ_text: weight of the caption's log-likelihood")
         ->check(CLI::PositiveNumber)->capture_default_str();
     app.add_option("--image-weight", o.image_weight, "λ_image: weight of the image's log-likelihood")

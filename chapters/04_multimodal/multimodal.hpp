@@ -21,6 +21,8 @@ using mmgen::models::CaptionedImages;
 struct Options {
     chapter::Options common;
     std::string fusion;
+    std::string image_network;       // "mlp" or "conv" (models::ImageNetwork)
+    std::size_t conv_channels = 0;   // channels of the first convolution (conv only)
     double image_weight = 0, text_weight = 0;
     double anneal = 0, alpha = 0, beta = 0, text_kl = 0, mmd = 0;
     std::string generate;  // a caption to draw images for

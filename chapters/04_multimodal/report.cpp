@@ -48,6 +48,8 @@ void write_metrics(const std::filesystem::path& out, const Options& o, const Mea
     metrics["epochs"] = h.epoch.empty() ? 0.0 : h.epoch.back();
     metrics["train_seconds"] = train_seconds;
     metrics["fusion"] = o.fusion;
+    metrics["image_network"] = o.image_network;
+    if (o.image_network == "conv") metrics["conv_channels"] = o.conv_channels;
     metrics["diagnostics"] = {{"text_precision_share", d.fusion.text_precision_share},
                               {"image_precision_share", d.fusion.image_precision_share},
                               {"kl_joint_to_image_posterior", d.fusion.kl_joint_image},

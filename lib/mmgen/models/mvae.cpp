@@ -8,6 +8,7 @@
 #include <mmgen/core/autograd.hpp>
 #include <mmgen/core/ops.hpp>
 #include <mmgen/nn/batched.hpp>
+#include <mmgen/nn/conv.hpp>
 #include <mmgen/nn/distributions.hpp>
 #include <mmgen/nn/losses.hpp>
 
@@ -33,12 +34,57 @@ const char* fusion_name(Fusion fusion) {
     return "?";
 }
 
+ImageNetwork parse_image_network(const std::string& name) {
+    if (name == "mlp") return ImageNetwork::mlp;
+    if (name == "conv") return ImageNetwork::conv;
+    throw std::invalid_argument("unknown image network '" + name + "'; choose mlp or conv");
+}
+
+const char* image_network_name(ImageNetwork network) { return network == ImageNetwork::conv ? "conv" : "mlp"; }
+
 // --- the model -------------------------------------------------------------------------------
+
+namespace {
+// x (B, 784) → (B, 2·latent): two stride-2 convolutions halve 28 → 14 → 7, then one Linear.
+std::shared_ptr<nn::Sequential> conv_image_encoder(std::size_t c, std::size_t latent, Rng& rng) {
+    auto net = std::make_shared<nn::Sequential>();
+    net->add(std::make_shared<nn::Unflatten>(Shape{1, 28, 28}))             // (B, 1, 28, 28)
+        .add(std::make_shared<nn::Conv2d>(1, c, 4, rng, 2, 1))
+        .add(std::make_shared<nn::ReLU>())                                   // (B, c, 14, 14)
+        .add(std::make_shared<nn::Conv2d>(c, 2 * c, 4, rng, 2, 1))
+        .add(std::make_shared<nn::ReLU>())                                   // (B, 2c, 7, 7)
+        .add(std::make_shared<nn::Flatten>())                                // (B, 2c·49)
+        .add(std::make_shared<nn::Linear>(2 * c * 49, 2 * latent, rng, nn::Init::xavier));
+    return net;
+}
+
+// z (B, latent) → logits (B, 784): one Linear to a 7 × 7 map, two stride-2 transposed convolutions.
+std::shared_ptr<nn::Sequential> conv_image_decoder(std::size_t c, std::size_t latent, Rng& rng) {
+    auto net = std::make_shared<nn::Sequential>();
+    net->add(std::make_shared<nn::Linear>(latent, 2 * c * 49, rng, nn::Init::he))
+        .add(std::make_shared<nn::ReLU>())
+        .add(std::make_shared<nn::Unflatten>(Shape{2 * c, 7, 7}))           // (B, 2c, 7, 7)
+        .add(std::make_shared<nn::ConvTranspose2d>(2 * c, c, 4, rng, 2, 1))
+        .add(std::make_shared<nn::ReLU>())                                   // (B, c, 14, 14)
+        .add(std::make_shared<nn::ConvTranspose2d>(c, 1, 4, rng, 2, 1))     // (B, 1, 28, 28)
+        .add(std::make_shared<nn::Flatten>());                               // (B, 784) logits
+    return net;
+}
+}  // namespace
 
 Mvae::Mvae(const MvaeConfig& c, Rng& rng) : config_(c) {
     // each encoder's last Linear produces μ and log σ² side by side (B, 2·latent)
-    image_encoder = register_module("image_encoder", nn::mlp({c.image, c.hidden, c.hidden, 2 * c.latent}, rng));
-    image_decoder = register_module("image_decoder", nn::mlp({c.latent, c.hidden, c.hidden, c.image}, rng));
+    if (c.image_network == ImageNetwork::conv) {
+        if (c.image != 784 || c.conv_channels == 0)
+            throw std::invalid_argument("Mvae: the convolutional image networks take 28 × 28 images (784 pixels) and "
+                                        "at least one channel; got " + std::to_string(c.image) + " pixels, " +
+                                        std::to_string(c.conv_channels) + " channels");
+        image_encoder = register_module("image_encoder", conv_image_encoder(c.conv_channels, c.latent, rng));
+        image_decoder = register_module("image_decoder", conv_image_decoder(c.conv_channels, c.latent, rng));
+    } else {
+        image_encoder = register_module("image_encoder", nn::mlp({c.image, c.hidden, c.hidden, 2 * c.latent}, rng));
+        image_decoder = register_module("image_decoder", nn::mlp({c.latent, c.hidden, c.hidden, c.image}, rng));
+    }
     word_embedding = register_module("word_embedding",
                                      std::make_shared<nn::Embedding>(c.caption_length * c.vocabulary, c.embedding, rng));
     text_encoder = register_module("text_encoder",

@@ -4,6 +4,11 @@
 //
 //   image encoder   x (B, 784) → Linear → ReLU (B, 512) → Linear → ReLU (B, 512) → Linear → (μ, log σ²)
 //   image decoder   z (B, 64)  → Linear → ReLU (B, 512) → Linear → ReLU (B, 512) → Linear → logits (B, 784)
+//   or, with ImageNetwork::conv (c = conv_channels; 28 × 28 images only):
+//   image encoder   x (B, 784) → (B, 1, 28, 28) → Conv 4×4 s2 p1 → ReLU (B, c, 14, 14)
+//                     → Conv 4×4 s2 p1 → ReLU (B, 2c, 7, 7) → Flatten (B, 2c·49) → Linear → (μ, log σ²)
+//   image decoder   z (B, 64) → Linear → ReLU (B, 2c·49) → (B, 2c, 7, 7) → ConvT 4×4 s2 p1 → ReLU (B, c, 14, 14)
+//                     → ConvT 4×4 s2 p1 (B, 1, 28, 28) → Flatten → logits (B, 784)
 //   text encoder    y (B, 4) token ids → an embedding per position (B, 4 × 32), concatenated
 //                                      → Linear → ReLU (B, 512) → Linear → (μ, log σ²)
 //   text decoder    z (B, 64) → Linear → ReLU (B, 512) → Linear → logits (B, 4 × V), a categorical per position
@@ -26,6 +31,11 @@
 
 namespace mmgen::models {
 
+// The image encoder and decoder: multilayer perceptrons, or convolutions (the layout above).
+enum class ImageNetwork { mlp, conv };
+ImageNetwork parse_image_network(const std::string& name);  // "mlp", "conv"; throws naming the choices
+const char* image_network_name(ImageNetwork network);
+
 struct MvaeConfig {
     std::size_t image = 784;          // pixels per image
     std::size_t hidden = 512;         // width of the image networks' two hidden layers
@@ -34,6 +44,8 @@ struct MvaeConfig {
     std::size_t caption_length = 4;   // tokens per caption
     std::size_t embedding = 32;       // size of each position's word embedding
     std::size_t text_hidden = 512;    // width of the text networks' hidden layer
+    ImageNetwork image_network = ImageNetwork::mlp;
+    std::size_t conv_channels = 32;   // c: channels of the first convolution (the second has 2c); conv only
 };
 
 // The product of experts, prior_expert, gaussian_kl_between and mmd_imq are in

@@ -78,12 +78,19 @@ NegElbos test_neg_elbos(Mvae& m, const CaptionedImages& p, std::size_t n, Fusion
 Coherence coherence(Mvae& m, Evaluator& evaluator, const CaptionedImages& test,
                     const std::array<double, data::kNumClasses>& medians, const std::vector<data::Caption>& grammar,
                     std::size_t n, std::size_t joint_samples, Rng& rng) {
+    const ImageJudge judge = [&](const Tensor& images) { return evaluator.classify(images); };
+    return coherence(m, judge, test, medians, grammar, n, joint_samples, rng);
+}
+
+Coherence coherence(Mvae& m, const ImageJudge& judge, const CaptionedImages& test,
+                    const std::array<double, data::kNumClasses>& medians, const std::vector<data::Caption>& grammar,
+                    std::size_t n, std::size_t joint_samples, Rng& rng) {
     NoGradGuard no_grad;
     Coherence c;
     nn::for_each_batch(n, 1000, [&](std::span<const std::size_t> idx) {
         // text → image: the image decoded from the text-only posterior mean, classified
         const Tensor generated = m.decode_images(m.posterior_text(tokens_of(test, idx)).mu);  // (B, 784)
-        const auto classes = evaluator.classify(generated);
+        const auto classes = judge(generated);
         // image → text: the most likely caption given the image-only posterior mean
         const Tensor x = data::images_to_tensor(test.images, idx, 0, 1);
         const auto captions = most_likely_captions(m, m.posterior_image(x).mu, grammar);
@@ -100,7 +107,7 @@ Coherence coherence(Mvae& m, Evaluator& evaluator, const CaptionedImages& test,
     c.text_to_image /= double(n), c.tone /= double(n), c.caption /= double(n), c.caption_tone /= double(n);
     // joint: z from the prior, decoded to an image and to its most likely caption
     const Tensor z = Tensor::randn({joint_samples, m.config().latent}, rng);
-    const auto classes = evaluator.classify(m.decode_images(z));
+    const auto classes = judge(m.decode_images(z));
     const auto captions = most_likely_captions(m, z, grammar);
     for (std::size_t k = 0; k < joint_samples; ++k) c.joint += classes[k] == grammar[captions[k]].label;
     c.joint /= double(joint_samples);

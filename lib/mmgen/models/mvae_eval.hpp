@@ -10,6 +10,7 @@
 // (in the order written, so a run is reproducible).
 #include <array>
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -53,8 +54,21 @@ struct Coherence {
     double joint = 0;                      // z ~ N(0, I), both decoded
 };
 
+// The judge of the coherences: images (N, 784) in [0, 1] → N class labels.
+using ImageJudge = std::function<std::vector<std::size_t>(const Tensor& images)>;
+
 // Generation across modalities on the first n test pairs, and `joint_samples` draws from the
-// prior; tone is judged against the class medians of the training set.
+// prior; tone is judged against the class medians of the training set:
+//   text_to_image  the fraction of pairs whose caption, decoded at the mean of q(z|y), gives an
+//                  image the judge puts in the caption's class
+//   caption        the fraction whose image, encoded to the mean of q(z|x), decodes to a most
+//                  likely caption naming the image's class
+//   joint          the fraction of z ~ N(0, I) whose decoded image the judge puts in the class
+//                  its most likely caption names
+Coherence coherence(Mvae& m, const ImageJudge& judge, const CaptionedImages& test,
+                    const std::array<double, data::kNumClasses>& medians, const std::vector<data::Caption>& grammar,
+                    std::size_t n, std::size_t joint_samples, Rng& rng);
+// The same, judged by chapter 01's evaluator.
 Coherence coherence(Mvae& m, Evaluator& evaluator, const CaptionedImages& test,
                     const std::array<double, data::kNumClasses>& medians, const std::vector<data::Caption>& grammar,
                     std::size_t n, std::size_t joint_samples, Rng& rng);
