@@ -94,8 +94,11 @@ History train_mvae(models::Mvae& m, const CaptionedImages& train, const Captione
     const std::size_t epochs = c.quick ? kQuickEpochs : c.epochs, d = m.config().latent;
     const double total_steps = double(epochs * batcher.batches_per_epoch());
     const double anneal_steps = std::max(1.0, o.anneal * total_steps);
-    TrainingPosition position = resume_or_start(state_path, c.resume, m, adam, rng);
-    History h;
+    Metadata saved;  // a resumed run continues the curves and the seconds of the state it resumes
+    TrainingPosition position = resume_or_start(state_path, c.resume, m, adam, rng, &saved);
+    History h = history_from_json(saved.contains("history") ? saved.at("history") : "");
+    const double earlier_seconds = h.train_seconds;
+    Stopwatch clock;
     ProgressLine progress(epochs, batcher.batches_per_epoch());
     for (std::size_t epoch = std::size_t(position.epoch) + 1; epoch <= epochs; ++epoch) {
         m.train();
@@ -137,7 +140,8 @@ History train_mvae(models::Mvae& m, const CaptionedImages& train, const Captione
         h.text_to_image.push_back(k.text_to_image), h.caption.push_back(k.caption), h.joint.push_back(k.joint);
         position.epoch = std::int64_t(epoch);
         position.rng_state = rng.state();
-        save_training_state(state_path, m, adam, position, {{"fusion", o.fusion}});
+        h.train_seconds = earlier_seconds + clock.seconds();
+        save_training_state(state_path, m, adam, position, {{"fusion", o.fusion}, {"history", history_json(h)}});
     }
     m.eval();
     return h;
@@ -195,10 +199,9 @@ int run(const Options& o) {
     auto evaluator = models::Evaluator::load_or_train(c.evaluator_dir(), c.data_dir, c.quick);
     const double evaluator_accuracy = models::accuracy(evaluator.model(), test.images, test.n);
 
-    Stopwatch clock;
     const fs::path state = fs::path(c.checkpoint_dir) / ("training-" + run_name + ".safetensors");
     const History h = train_mvae(m, train, test, o, evaluator, medians, grammar, state, rng);
-    const double train_seconds = clock.seconds();
+    const double train_seconds = h.train_seconds;  // of every epoch, across --resume
     save_module(weights, m, {{"fusion", o.fusion}, {"image_network", o.image_network}});
 
     Measurements k = measure(m, evaluator, train, test, medians, grammar, o, rng);

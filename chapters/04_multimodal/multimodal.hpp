@@ -29,9 +29,11 @@ struct Options {
     std::string caption;   // a picture to caption
 };
 
-// The per-epoch curves: test −ELBOs and coherences on kCurveImages test pairs.
+// The per-epoch curves: test −ELBOs and coherences on kCurveImages test pairs, and the seconds the
+// epochs took. The training state carries them (history_json), so --resume keeps the curves.
 struct History {
     std::vector<double> epoch, train_loss, test_joint, test_image, test_text, text_to_image, caption, joint;
+    double train_seconds = 0;
 };
 
 // Step 3's numbers (README §9).
@@ -64,5 +66,7 @@ void write_metrics(const std::filesystem::path& out, const Options& o, const Mea
                    const History& h, double train_seconds, std::size_t test_pairs, std::size_t latent,
                    std::size_t vocabulary);
 void print_summary(const Measurements& k, double train_seconds);
+std::string history_json(const History& h);         // the curves as one JSON object
+History history_from_json(const std::string& text);  // and back ("" gives an empty History)
 
 }  // namespace multimodal

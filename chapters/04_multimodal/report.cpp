@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include <mmgen/report/progress.hpp>
 
 #include "04_multimodal/multimodal.hpp"
@@ -102,6 +104,24 @@ void print_summary(const Measurements& k, double train_seconds) {
     summary.add_row({"training seconds", SummaryTable::Cell(train_seconds, 3)});
     std::printf("\n");
     summary.print(std::cout);
+}
+
+std::string history_json(const History& h) {
+    return nlohmann::json{{"epoch", h.epoch},           {"train_loss", h.train_loss}, {"test_joint", h.test_joint},
+                          {"test_image", h.test_image}, {"test_text", h.test_text},   {"text_to_image", h.text_to_image},
+                          {"caption", h.caption},       {"joint", h.joint},           {"train_seconds", h.train_seconds}}
+        .dump();
+}
+
+History history_from_json(const std::string& text) {
+    History h;
+    if (text.empty()) return h;
+    const auto j = nlohmann::json::parse(text);
+    j.at("epoch").get_to(h.epoch), j.at("train_loss").get_to(h.train_loss), j.at("test_joint").get_to(h.test_joint);
+    j.at("test_image").get_to(h.test_image), j.at("test_text").get_to(h.test_text);
+    j.at("text_to_image").get_to(h.text_to_image), j.at("caption").get_to(h.caption), j.at("joint").get_to(h.joint);
+    j.at("train_seconds").get_to(h.train_seconds);
+    return h;
 }
 
 }  // namespace multimodal
