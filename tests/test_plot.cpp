@@ -138,7 +138,7 @@ bool draw_line_styled(const std::filesystem::path& png) {
     for (int step = 0; step < 100; ++step) d.xs.push_back(step), d.ys.push_back(1.0 + 0.3 * std::exp(-step / 30.0));
     plot::LineStyle style;
     style.key = plot::Key::below;
-    style.references = {{std::log(4.0), "L_D at equilibrium: log 4"}, {0.5, "one half"}};
+    style.references = {{std::log(4.0), "L_D: log 4"}, {0.5, "D = 1/2"}};
     return plot::line_plot(png, "losses against the equilibrium", "step", "loss", {d}, style);
 }
 
@@ -265,9 +265,10 @@ TEST_CASE("reference lines are drawn as labelled dashed constants and listed in 
         CHECK_THAT(script, Contains("0.5 with lines dt 2"));
         CHECK_THAT(script, Contains("notitle"));
     }
-    SECTION("each line's label sits at its height, at the right of the axes") {
-        CHECK_THAT(script, Contains("set label \"L_D at equilibrium: log 4\" at graph 0.99, first 1.386294361 right"));
-        CHECK_THAT(script, Contains("set label \"D = 1/2\" at graph 0.99, first 0.5 right"));
+    SECTION("each line's label sits at its height, in the right margin, which fits the longest label") {
+        CHECK_THAT(script, Contains("set label \"L_D at equilibrium: log 4\" at graph 1, first 1.386294361 left"));
+        CHECK_THAT(script, Contains("set label \"D = 1/2\" at graph 1, first 0.5 left"));
+        CHECK_THAT(script, Contains("set rmargin 28\n"));  // 25 characters and 3 to spare
     }
     SECTION("the data file records them") {
         CHECK_THAT(data, Contains("# reference line: y = 1.386294361 (L_D at equilibrium: log 4)"));
@@ -276,6 +277,7 @@ TEST_CASE("reference lines are drawn as labelled dashed constants and listed in 
         plot::line_plot(dir / "plain.png", "t", "x", "y", {{"L_D", {0, 1}, {1, 2}}}, plot::LineStyle{});
         const std::string plain = read_text(dir / "plain.gp");
         CHECK_THAT(plain, !Contains("set label"));
+        CHECK_THAT(plain, !Contains("set rmargin"));
         CHECK_THAT(plain, !Contains("dt 2"));
     }
 }

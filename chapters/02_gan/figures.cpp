@@ -1,6 +1,7 @@
 // Chapter 02's figures: §4 the saturating gradient, §6 the toy over training, §7 Fashion-MNIST.
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 #include <mmgen/io/data.hpp>
 #include <mmgen/io/image.hpp>
@@ -34,6 +35,29 @@ void saturation_figure(const fs::path& out) {
                     "Generator's gradient w.r.t. D's logit: |dL_G/dl| against D(G(z)) (autograd through the losses)",
                     "D(G(z))  (0: D is sure the sample is fake)", "|dL_G / dlogit|", {minimax, non_saturating});
 }
+
+namespace {
+
+// The values the curves settle at if the game reaches its equilibrium, p_g = p_data: there
+// D*(x) = ½ everywhere, so L_D = −log ½ − log(1 − ½) = log 4, the non-saturating
+// L_G = −log ½ = log 2 and the minimax L_G = log(1 − ½) = −log 2 (README §3).
+const plot::ReferenceLine kHalf{0.5, "1/2"};
+const plot::ReferenceLine kLogFour{std::log(4.0), "L_D: log 4"};
+plot::ReferenceLine generator_equilibrium(GeneratorLoss loss) {
+    return loss == GeneratorLoss::minimax
+               ? plot::ReferenceLine{-std::log(2.0), "L_G: -log 2"}
+               : plot::ReferenceLine{std::log(2.0), "L_G: log 2"};
+}
+
+// Curves against their equilibrium values, the key under the axes so that it covers none of them.
+plot::LineStyle against(std::vector<plot::ReferenceLine> references) {
+    plot::LineStyle style;
+    style.key = plot::Key::below;
+    style.references = std::move(references);
+    return style;
+}
+
+}  // namespace
 
 void toy_figures(const std::vector<ToyRun>& runs, const fs::path& out, Rng& rng) {
     const models::RingOfGaussians ring;
@@ -73,12 +97,14 @@ void toy_figures(const std::vector<ToyRun>& runs, const fs::path& out, Rng& rng)
         outputs.push_back({n + ": D(G(z))", run.step, run.d_fake});
         modes.push_back({n, run.eval_step, run.modes});
     }
-    plot::line_plot(out / "toy_losses.png", "Toy: discriminator and generator losses (means over windows of steps)",
-                    "step", "loss", losses);
-    plot::line_plot(out / "toy_d_outputs.png", "Toy: mean D(x) on real points and D(G(z)) on generated points",
-                    "step", "probability of 'real'", outputs);
+    std::vector<plot::ReferenceLine> loss_references = {kLogFour};
+    for (const auto& run : runs) loss_references.push_back(generator_equilibrium(run.loss));
+    plot::line_plot(out / "toy_losses.png", "Toy: discriminator and generator losses (means over windows of steps; dashed: at the equilibrium)",
+                    "step", "loss", losses, against(loss_references));
+    plot::line_plot(out / "toy_d_outputs.png", "Toy: mean D(x) on real points and D(G(z)) on generated points (dashed: both at the equilibrium)",
+                    "step", "probability of 'real'", outputs, against({kHalf}));
     plot::line_plot(out / "toy_modes.png", "Toy: modes covered (>= 1% of 2000 samples within 3 sigma)", "step",
-                    "modes covered (of 8)", modes);
+                    "modes covered (of 8)", modes, against({}));
 }
 
 void fashion_figures(models::Generator& g, const FashionHistory& h, const models::SampleScores& scores,
@@ -93,11 +119,14 @@ void fashion_figures(models::Generator& g, const FashionHistory& h, const models
     for (std::size_t r = 0; r < 8; ++r)
         for (int i = 0; i < 10; ++i) rows.push_back(slice_rows(columns[std::size_t(i)], r, r + 1));
     write_grid_png(out / "interpolation.png", models::to_unit_range(models::generate(g, concat(rows, 0))), 28, 28, 8, 10, 0, 1, 2);
-    plot::line_plot(out / "fashion_losses.png", "Fashion-MNIST: mean losses per epoch", "epoch", "loss",
-                    {{"L_D (real + fake)", h.epoch, h.d_loss}, {"L_G (" + o.g_loss + ")", h.epoch, h.g_loss}});
-    plot::line_plot(out / "fashion_d_outputs.png", "Fashion-MNIST: mean D(x) and D(G(z)) per epoch (D's view, before its step)",
+    const GeneratorLoss g_loss = o.g_loss == "minimax" ? GeneratorLoss::minimax : GeneratorLoss::non_saturating;
+    plot::line_plot(out / "fashion_losses.png", "Fashion-MNIST: mean losses per epoch (dashed: at the equilibrium)", "epoch", "loss",
+                    {{"L_D (real + fake)", h.epoch, h.d_loss}, {"L_G (" + o.g_loss + ")", h.epoch, h.g_loss}},
+                    against({kLogFour, generator_equilibrium(g_loss)}));
+    plot::line_plot(out / "fashion_d_outputs.png", "Fashion-MNIST: mean D(x) and D(G(z)) per epoch, D's view before its step (dashed: the equilibrium)",
                     "epoch", "probability of 'real'", {{"D(x), real images", h.epoch, h.d_real},
-                                                       {"D(G(z)), generated", h.epoch, h.d_fake}});
+                                                       {"D(G(z)), generated", h.epoch, h.d_fake}},
+                    against({kHalf}));
     plot::line_plot(out / "fashion_fd.png", "Fashion-MNIST: Frechet distance of 2000 samples to the test set, per epoch",
                     "epoch", "FD (evaluator features)", {{"FD, 2000 samples", h.epoch, h.fd_monitor}});
     std::vector<std::string> class_labels(data::kClassNames.begin(), data::kClassNames.end());

@@ -18,6 +18,7 @@
 #include <mmgen/io/image.hpp>
 #include <mmgen/models/scoring.hpp>
 #include <mmgen/models/vae.hpp>
+#include <mmgen/models/vae_eval.hpp>
 #include <mmgen/core/ops.hpp>
 #include <mmgen/nn/batched.hpp>
 #include <mmgen/nn/optim.hpp>
@@ -34,6 +35,8 @@ constexpr std::size_t kEpochs = 10;
 constexpr std::size_t kLatent = 20;
 // The likelihood estimate: K importance samples for each of the first kIwImages test images.
 constexpr std::size_t kIwSamples = 1000, kIwImages = 1000;
+// −ELBO on those same images, averaged over this many draws of ε per image.
+constexpr std::size_t kElboDraws = 10;
 // Prior samples scored by the evaluator.
 constexpr std::size_t kScoredSamples = 10000;
 // A --quick run: this many training images, epochs, and smaller estimates.
@@ -47,27 +50,13 @@ struct VaeOptions {
     std::string reconstruct;  // a user's picture to reconstruct
 };
 
-// Per-image averages of −ELBO and its two terms.
-struct ElboValues {
-    double loss = 0, reconstruction = 0, kl = 0;
-};
-
 struct History {
     std::vector<double> epoch, train_loss, train_rec, train_kl, test_loss, test_rec, test_kl;
 };
 
 // −ELBO and its terms over the first `limit` images of a dataset (0: all), one ε per image.
-ElboValues evaluate(models::Vae& vae, const data::Dataset& d, std::size_t limit, Rng& rng, double beta) {
-    ElboValues total;
-    const std::size_t n = limit ? std::min(limit, d.n) : d.n;
-    nn::for_each_batch(n, 500, [&](std::span<const std::size_t> idx) {
-        const Tensor x = data::images_to_tensor(d, idx, 0, 1);                    // (B, 784)
-        const Tensor eps = Tensor::randn({idx.size(), vae.config().latent}, rng);  // (B, latent)
-        const auto t = vae.negative_elbo(x, eps, static_cast<real>(beta));
-        const double w = double(idx.size()) / double(n);
-        total.loss += w * t.loss.item(), total.reconstruction += w * t.reconstruction.item(), total.kl += w * t.kl.item();
-    });
-    return total;
+models::ElboValues evaluate(models::Vae& vae, const data::Dataset& d, std::size_t limit, Rng& rng, double beta) {
+    return models::mean_negative_elbo(vae, d, limit, rng, static_cast<real>(beta));
 }
 
 // Step 1: minimise −ELBO with Adam; test terms after every epoch. Resumable per epoch.
@@ -95,7 +84,7 @@ History train_vae(models::Vae& vae, const data::Dataset& train, const data::Data
             progress.step(idx.size(), {{"-elbo", loss}, {"rec", rec}, {"kl", kl}});
         }
         const Terms means = progress.end_epoch();
-        const ElboValues t = evaluate(vae, test, c.quick ? 2000 : 0, rng, o.beta);
+        const models::ElboValues t = evaluate(vae, test, c.quick ? 2000 : 0, rng, o.beta);
         std::fprintf(stderr, "  test -elbo %.2f  rec %.2f  kl %.2f\n", t.loss, t.reconstruction, t.kl);
         h.epoch.push_back(double(epoch));
         h.train_loss.push_back(means[0].second), h.train_rec.push_back(means[1].second), h.train_kl.push_back(means[2].second);
@@ -152,7 +141,25 @@ void draw_latent_2d(models::Vae& vae, const data::Dataset& test, const fs::path&
             z.at(r * side + c, 0) = real(quantile((c + 0.5) / side));
             z.at(r * side + c, 1) = real(quantile(1 - (r + 0.5) / side));  // z2 grows upwards
         }
-    write_grid_png(out / "latent_2d_manifold.png", vae.decode_images(z), 28, 28, side, side, 0, 1, 1, 0);
+    // the decoded cells, 2 pixels apart, then the same picture on axes ticked with each cell's z
+    constexpr int kGap = 2;
+    constexpr double kCell = 28 + kGap;
+    const fs::path tiles = out / "latent_2d_manifold_tiles.png";
+    write_grid_png(tiles, vae.decode_images(z), 28, 28, side, side, 0, 1, 1, kGap);
+    std::vector<plot::Tick> z1_ticks, z2_ticks;
+    auto label = [](double v) {
+        char buffer[16];
+        std::snprintf(buffer, sizeof buffer, "%.2f", v);
+        return std::string(buffer);
+    };
+    for (std::size_t k = 0; k < side; ++k) {
+        const double centre = kGap + kCell * double(k) + 13.5;  // pixel at the middle of cell k
+        z1_ticks.push_back({centre, label(z.at(k, 0))});          // column k of row 0
+        z2_ticks.push_back({centre, label(z.at(k * side, 1))});   // row k of column 0, counted from the top
+    }
+    plot::image_on_axes(out / "latent_2d_manifold.png",
+                        "The decoder over the 2-D latent plane: each cell decodes the z on its axes (normal quantiles)",
+                        tiles, z1_ticks, z2_ticks, "z1", "z2");
 }
 
 int reconstruct_file(models::Vae& vae, const fs::path& weights, const VaeOptions& o) {
@@ -192,12 +199,18 @@ int run(VaeOptions& o) {
     save_module(weights, vae);
 
     // 2. measure
-    const ElboValues t = evaluate(vae, test, c.quick ? 2000 : 0, rng, o.beta);
+    const models::ElboValues t = evaluate(vae, test, c.quick ? 2000 : 0, rng, o.beta);
     const std::size_t iw_k = c.quick ? kQuickIwSamples : kIwSamples, iw_n = c.quick ? kQuickIwImages : kIwImages;
     Stopwatch iw_clock;
     const Tensor iw = vae.importance_weighted_bound(data::first_images(test, iw_n), iw_k, rng);
     const double nll_iw = -mean(iw).item();
     const double iw_seconds = iw_clock.seconds();
+    // −ELBO on the same images as the IW estimate, averaged over kElboDraws draws of ε per image
+    // (its own random stream, so the rest of the run draws what it drew before)
+    Rng elbo_rng(c.seed + 7);
+    double neg_elbo_iw_images = 0;
+    for (std::size_t k = 0; k < kElboDraws; ++k)
+        neg_elbo_iw_images += evaluate(vae, test, iw_n, elbo_rng, 1.0).loss / double(kElboDraws);
 
     // 3. look, and score prior samples with the evaluator
     draw_samples(vae, test, out, rng);
@@ -235,6 +248,7 @@ int run(VaeOptions& o) {
     metrics["test_reconstruction"] = t.reconstruction;
     metrics["test_kl"] = t.kl;
     metrics["test_nll_iw"] = nll_iw;
+    metrics["test_neg_elbo_iw_images"] = neg_elbo_iw_images;
     metrics["iw_samples"] = iw_k;
     metrics["iw_images"] = iw_n;
     metrics["iw_seconds"] = iw_seconds;
@@ -257,6 +271,7 @@ int run(VaeOptions& o) {
     summary.add_row({"  KL", SummaryTable::Cell(t.kl, 4)});
     summary.add_row({"test −log p(x), IW K=" + std::to_string(iw_k) + " on " + std::to_string(iw_n),
                      SummaryTable::Cell(nll_iw, 5)});
+    summary.add_row({"test −ELBO on those " + std::to_string(iw_n) + " images", SummaryTable::Cell(neg_elbo_iw_images, 5)});
     summary.add_row({"Fréchet distance of " + std::to_string(scored) + " prior samples", SummaryTable::Cell(scores.fd, 4)});
     summary.add_row({"classes with ≥ 5% of samples", SummaryTable::Cell(static_cast<unsigned long>(scores.classes_at_least_5pct))});
     summary.add_row({"training seconds", SummaryTable::Cell(train_seconds, 3)});

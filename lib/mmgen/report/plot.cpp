@@ -270,12 +270,17 @@ bool line_plot(const std::filesystem::path& png, const std::string& title, const
     if (clauses.empty()) {
         script << no_data_plot();
     } else {
-        // reference lines: a dashed grey constant (in the y range's autoscale), labelled above its right end;
-        // the y range gets a margin so that a line at its edge, and its label, stay inside the axes
-        if (!style.references.empty()) script << "set offsets 0, 0, graph 0.06, graph 0.06\n";
+        // reference lines: a dashed grey constant (in the y range's autoscale), labelled in the right
+        // margin at its height, where no curve runs; the margin widens to the longest label, and the
+        // y range gets a little room so that a line at its edge stays inside the axes
+        if (!style.references.empty()) {
+            std::size_t longest = 0;
+            for (const auto& r : style.references) longest = std::max(longest, r.label.size());
+            script << "set offsets 0, 0, graph 0.05, graph 0.05\nset rmargin " << longest + 3 << "\n";
+        }
         for (const auto& r : style.references) {
-            script << "set label " << text(r.label) << " at graph 0.99, first " << data_stream_number(r.y)
-                   << " right offset 0, character 0.6 front tc rgb '#404040'\n";
+            script << "set label " << text(r.label) << " at graph 1, first " << data_stream_number(r.y)
+                   << " left offset character 0.8, 0 tc rgb '#404040'\n";
             clauses.push_back(data_stream_number(r.y) + " with lines dt 2 lw 1.5 lc rgb '#606060' notitle");
         }
         clauses[0].replace(0, 2, literal(f.dat_name()));  // the first clause names the file, the rest reuse it

@@ -59,7 +59,8 @@ enum class Key { top_right, top_left, bottom_right, bottom_left, below, outside_
 
 // A horizontal line across a line plot at a value the curves are read against — log 4, the
 // discriminator's loss at the game's equilibrium; ½, its output there — drawn dashed in grey,
-// its label just above the line's right end. It takes part in the y range, so it is always seen.
+// its label in the right margin at its height (where no curve runs, so keep it short: "log 4").
+// It takes part in the y range, so it is always seen.
 struct ReferenceLine {
     double y = 0;
     std::string label;
