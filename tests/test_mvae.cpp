@@ -305,6 +305,47 @@ TEST_CASE("the objective's terms are what each variant says", "[mvae]") {
     }
 }
 
+TEST_CASE("the convolutional image networks map 28 x 28 images to the latent and back", "[mvae]") {
+    Rng rng(21);
+    const std::size_t c = 2, latent = 3;  // channels of the first convolution; the second has 2c
+    models::MvaeConfig config{784, 5, latent, 5, 3, 2, 4, models::ImageNetwork::conv, c};
+    models::Mvae mvae(config, rng);
+    SECTION("shapes: (B, 784) to μ, log σ² (B, latent), and z (B, latent) to logits (B, 784)") {
+        const Tensor x = Tensor::uniform({2, 784}, rng, 0, 1);
+        const auto q = mvae.image_expert(x);
+        REQUIRE(q.mu.shape() == Shape{2, latent});
+        REQUIRE(q.logvar.shape() == Shape{2, latent});
+        REQUIRE(mvae.decode_image(Tensor::randn({2, latent}, rng)).shape() == Shape{2, 784});
+    }
+    SECTION("the parameters are the layout's: two convolutions, a Linear, and their mirror image") {
+        const std::size_t encoder = (1 * c * 16 + c) + (c * 2 * c * 16 + 2 * c) + (2 * c * 49 * 2 * latent + 2 * latent);
+        const std::size_t decoder = (latent * 2 * c * 49 + 2 * c * 49) + (2 * c * c * 16 + c) + (c * 16 + 1);
+        std::size_t counted = 0;
+        for (const auto& [name, t] : mvae.named_parameters())
+            if (name.rfind("image_", 0) == 0) counted += t.numel();
+        REQUIRE(counted == encoder + decoder);
+    }
+    SECTION("every convolution receives a gradient from the objective") {
+        const Tensor x = Tensor::uniform({2, 784}, rng, 0, 1);
+        const models::MvaeNoise noise{Tensor::randn({2, latent}, rng), Tensor::randn({2, latent}, rng),
+                                      Tensor::randn({2, latent}, rng)};
+        mvae.objective(x, {1, 2, 0, 3, 4, 0}, noise, models::Fusion::moe, {}).loss.backward();
+        for (const auto& [name, t] : mvae.named_parameters()) {
+            if (name.rfind("image_", 0) != 0) continue;
+            INFO(name);
+            REQUIRE(t.has_grad());
+            double norm = 0;
+            for (real g : t.grad()) norm += double(g) * double(g);
+            REQUIRE(norm > 0);
+        }
+    }
+    SECTION("other image sizes are refused, naming the sizes") {
+        REQUIRE_THROWS_WITH(models::Mvae(models::MvaeConfig{6, 5, 3, 5, 3, 2, 4, models::ImageNetwork::conv, 2}, rng),
+                            Catch::Matchers::Contains("28 × 28") && Catch::Matchers::Contains("got 6 pixels"));
+        REQUIRE_THROWS_WITH(models::parse_image_network("cnn"), Catch::Matchers::Contains("choose mlp or conv"));
+    }
+}
+
 TEST_CASE("caption scores are log-probabilities of whole captions", "[mvae]") {
     Rng rng(9);
     models::Mvae mvae(models::MvaeConfig{6, 5, 3, 5, 3, 2, 4}, rng);  // V = 5, L = 3: 125 possible captions
@@ -391,7 +432,7 @@ TEST_CASE("ch04_multimodal refuses bad flags with exit code 2", "[mvae][chapter]
     const std::string binary = chapter_binary();
     REQUIRE(fs::exists(binary));
     for (const char* flags : {"--fusion gan", "--epochs 0", "--text-weight -1", "--anneal 2", "--generate 'purple hat'",
-                              "--caption /no/such/file.png", "--no-such-flag"}) {
+                              "--caption /no/such/file.png", "--no-such-flag", "--image-net cnn", "--conv-channels 0"}) {
         INFO(flags);
         REQUIRE(exit_code(binary + " " + flags) == 2);
     }
