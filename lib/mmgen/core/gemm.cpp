@@ -1,5 +1,7 @@
 #include <mmgen/core/gemm.hpp>
 
+#include <mmgen/core/parallel.hpp>
+
 #include <algorithm>
 #include <type_traits>
 
@@ -63,7 +65,10 @@ void gemm_reference(const GemmShape& s, double alpha, const double* a, const dou
 
 void set_gemm_trace(std::vector<GemmShape>* trace) { g_trace = trace; }
 
-void set_blas_threads(int threads) { openblas_set_num_threads(threads); }
+void set_blas_threads(int threads) {
+    openblas_set_num_threads(threads);
+    parallel::set_threads(threads);  // the loops between the GEMMs use as many
+}
 int blas_threads() { return openblas_get_num_threads(); }
 
 }  // namespace mmgen

@@ -28,7 +28,8 @@ void gemm_reference(const GemmShape& s, double alpha, const double* a, const dou
 // benchmark uses this to replay exactly the GEMM calls of a training step.
 void set_gemm_trace(std::vector<GemmShape>* trace);
 
-// Number of threads OpenBLAS uses (and that it currently uses).
+// Number of threads OpenBLAS uses (and that it currently uses); set_blas_threads also sets the
+// threads of the loops between the GEMMs (parallel.hpp).
 void set_blas_threads(int threads);
 int blas_threads();
 

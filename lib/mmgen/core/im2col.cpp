@@ -1,5 +1,6 @@
 // im2col / col2im: the loops are the same; one copies window values out, the other adds them back.
 #include <mmgen/core/im2col.hpp>
+#include <mmgen/core/parallel.hpp>
 
 #include <algorithm>
 
@@ -17,10 +18,11 @@ struct Segment {
     std::ptrdiff_t offset;  // j − p: input column = ow·stride + offset
 };
 
-// Calls visit(segment) for every (tap row, image, output row) of the patch matrix, so that the
-// inner loops run over contiguous output columns.
+// Calls visit(segment) for every (tap row, image, output row) of the patch matrix with the image
+// in [first_image, end_image), so that the inner loops run over contiguous output columns.
 template <class Visit>
-void for_each_segment(std::size_t batch, const ConvGeometry& g, Visit&& visit) {
+void for_each_segment(std::size_t batch, std::size_t first_image, std::size_t end_image, const ConvGeometry& g,
+                      Visit&& visit) {
     const std::size_t ho = g.out_h(), wo = g.out_w(), columns = batch * ho * wo;
     const auto pad = static_cast<std::ptrdiff_t>(g.padding), s = static_cast<std::ptrdiff_t>(g.stride);
     const auto h = static_cast<std::ptrdiff_t>(g.height), w = static_cast<std::ptrdiff_t>(g.width);
@@ -33,7 +35,7 @@ void for_each_segment(std::size_t batch, const ConvGeometry& g, Visit&& visit) {
                 // 0 ≤ ow·s + offset < W  ⇔  ⌈−offset / s⌉ ≤ ow < ⌈(W − offset) / s⌉
                 const std::ptrdiff_t first = std::clamp<std::ptrdiff_t>(offset >= 0 ? 0 : (-offset + s - 1) / s, 0, wo_signed);
                 const std::ptrdiff_t last = std::clamp<std::ptrdiff_t>(w - offset > 0 ? (w - offset + s - 1) / s : 0, first, wo_signed);
-                for (std::size_t n = 0; n < batch; ++n)
+                for (std::size_t n = first_image; n < end_image; ++n)
                     for (std::size_t oh = 0; oh < ho; ++oh) {
                         const std::ptrdiff_t ih = static_cast<std::ptrdiff_t>(oh * g.stride + i) - pad;
                         const bool inside = ih >= 0 && ih < h;  // otherwise the whole segment is padding
@@ -45,26 +47,37 @@ void for_each_segment(std::size_t batch, const ConvGeometry& g, Visit&& visit) {
             }
 }
 
+// Images per parallel range: enough that a range copies at least ~16k values.
+std::size_t images_per_range(const ConvGeometry& g) {
+    const std::size_t per_image = std::max<std::size_t>(g.patch_size() * g.out_h() * g.out_w(), 1);
+    return std::max<std::size_t>(1, (std::size_t{1} << 14) / per_image);
+}
+
 }  // namespace
 
 void im2col(const real* images, std::size_t batch, const ConvGeometry& g, real* cols) {
     const std::size_t wo = g.out_w();
     const auto s = static_cast<std::ptrdiff_t>(g.stride);
-    for_each_segment(batch, g, [&](const Segment& seg) {
-        real* out = cols + seg.col0;
-        const real* in = images + seg.image_row;
-        std::fill(out, out + seg.begin, real(0));
-        for (std::size_t ow = seg.begin; ow < seg.end; ++ow) out[ow] = in[static_cast<std::ptrdiff_t>(ow) * s + seg.offset];
-        std::fill(out + seg.end, out + wo, real(0));
+    parallel::for_range(batch, images_per_range(g), [&](std::size_t first, std::size_t end) {
+        for_each_segment(batch, first, end, g, [&](const Segment& seg) {
+            real* out = cols + seg.col0;
+            const real* in = images + seg.image_row;
+            std::fill(out, out + seg.begin, real(0));
+            for (std::size_t ow = seg.begin; ow < seg.end; ++ow) out[ow] = in[static_cast<std::ptrdiff_t>(ow) * s + seg.offset];
+            std::fill(out + seg.end, out + wo, real(0));
+        });
     });
 }
 
 void col2im(const real* cols, std::size_t batch, const ConvGeometry& g, real* images) {
     const auto s = static_cast<std::ptrdiff_t>(g.stride);
-    for_each_segment(batch, g, [&](const Segment& seg) {
-        const real* in = cols + seg.col0;
-        real* out = images + seg.image_row;
-        for (std::size_t ow = seg.begin; ow < seg.end; ++ow) out[static_cast<std::ptrdiff_t>(ow) * s + seg.offset] += in[ow];
+    // each image's pixels receive only that image's columns, in the same order on any split
+    parallel::for_range(batch, images_per_range(g), [&](std::size_t first, std::size_t end) {
+        for_each_segment(batch, first, end, g, [&](const Segment& seg) {
+            const real* in = cols + seg.col0;
+            real* out = images + seg.image_row;
+            for (std::size_t ow = seg.begin; ow < seg.end; ++ow) out[static_cast<std::ptrdiff_t>(ow) * s + seg.offset] += in[ow];
+        });
     });
 }
 

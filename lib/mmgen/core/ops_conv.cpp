@@ -23,6 +23,7 @@
 #include <mmgen/core/gemm.hpp>
 #include <mmgen/core/im2col.hpp>
 #include <mmgen/core/ops.hpp>
+#include <mmgen/core/parallel.hpp>
 
 #include <algorithm>
 #include <stdexcept>
@@ -74,15 +75,18 @@ ConvGeometry checked_geometry(const char* op, const Tensor& x, const Tensor& wei
 // (A, B, S) → (B, A, S): swaps the two leading axes of a buffer of A·B blocks of S values,
 // adding into `out` when accumulate is set.
 void swap_leading_axes(const real* in, std::size_t a, std::size_t b, std::size_t s, real* out, bool accumulate) {
-    for (std::size_t i = 0; i < a; ++i)
-        for (std::size_t j = 0; j < b; ++j) {
-            const real* from = in + (i * b + j) * s;
-            real* to = out + (j * a + i) * s;
-            if (accumulate)
-                for (std::size_t k = 0; k < s; ++k) to[k] += from[k];
-            else
-                std::copy_n(from, s, to);
-        }
+    const std::size_t grain = std::max<std::size_t>(1, (std::size_t{1} << 14) / std::max<std::size_t>(b * s, 1));
+    parallel::for_range(a, grain, [=](std::size_t first, std::size_t end) {  // rows i of the input
+        for (std::size_t i = first; i < end; ++i)
+            for (std::size_t j = 0; j < b; ++j) {
+                const real* from = in + (i * b + j) * s;
+                real* to = out + (j * a + i) * s;
+                if (accumulate)
+                    for (std::size_t k = 0; k < s; ++k) to[k] += from[k];
+                else
+                    std::copy_n(from, s, to);
+            }
+    });
 }
 
 // y[n, f, ·] += b[f]

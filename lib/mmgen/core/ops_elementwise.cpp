@@ -1,6 +1,7 @@
 // Elementwise ops: y[i] = f(x[i]) and z[i] = f(a[i], b[i]), each with its local derivative.
 #include <mmgen/core/autograd.hpp>
 #include <mmgen/core/ops.hpp>
+#include <mmgen/core/parallel.hpp>
 #include <mmgen/core/scalar_math.hpp>
 #include <mmgen/core/vector_math.hpp>
 
@@ -12,24 +13,37 @@ namespace mmgen {
 
 namespace {
 
+// Values per parallel range of an elementwise loop: large activations (a convolution's) are
+// split over the threads, small ones stay on the calling thread.
+constexpr std::size_t kElementwiseGrain = std::size_t{1} << 15;
+
 // dx += dy · f'(x, y), over restrict pointers so the loop vectorises
 template <class DF>
 void accumulate_unary_grad(const Tensor& x, const Node& out, DF dfdx) {
-    real* __restrict dx = x.grad_buffer().data();
-    const real* __restrict xs = x.data().data();
-    const real* __restrict ys = out.data.data();
-    const real* __restrict dy = out.grad.data();
-    const std::size_t n = out.data.size();
-    for (std::size_t i = 0; i < n; ++i) dx[i] += dy[i] * dfdx(xs[i], ys[i]);
+    real* dx_all = x.grad_buffer().data();
+    const real* xs_all = x.data().data();
+    const real* ys_all = out.data.data();
+    const real* dy_all = out.grad.data();
+    parallel::for_range(out.data.size(), kElementwiseGrain, [=](std::size_t first, std::size_t end) {
+        real* __restrict dx = dx_all;
+        const real* __restrict xs = xs_all;
+        const real* __restrict ys = ys_all;
+        const real* __restrict dy = dy_all;
+        for (std::size_t i = first; i < end; ++i) dx[i] += dy[i] * dfdx(xs[i], ys[i]);
+    });
 }
 
 // y = f(x) elementwise; backward: dx += dy · f'(x), with f' given the input and the output.
 template <class F, class DF>
 Tensor unary(const char* op, const Tensor& x, F f, DF dfdx) {
     Tensor y = Tensor::empty(x.shape());
-    const auto xs = x.data();
-    real* __restrict ys = y.data().data();
-    for (std::size_t i = 0; i < xs.size(); ++i) ys[i] = f(xs[i]);
+    const real* xs_all = x.data().data();
+    real* ys_all = y.data().data();
+    parallel::for_range(x.numel(), kElementwiseGrain, [=](std::size_t first, std::size_t end) {
+        const real* __restrict xs = xs_all;
+        real* __restrict ys = ys_all;
+        for (std::size_t i = first; i < end; ++i) ys[i] = f(xs[i]);
+    });
     return record(y, op, {x}, [x, dfdx](Node& out) mutable { accumulate_unary_grad(x, out, dfdx); });
 }
 

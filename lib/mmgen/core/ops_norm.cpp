@@ -15,6 +15,7 @@
 // — in training μ and σ are functions of x too; the two subtracted means are their gradients.
 #include <mmgen/core/autograd.hpp>
 #include <mmgen/core/ops.hpp>
+#include <mmgen/core/parallel.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -78,64 +79,83 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
         return base + (n * channels + c) * spatial;
     };
     Tensor mean_used = Tensor::empty({channels}), inv_std = Tensor::empty({channels});  // (C): μ, 1/√(σ² + ε)
-    for (std::size_t c = 0; c < channels; ++c) {
-        double mu, var;
-        if (training) {
-            double total = 0;
-            for (std::size_t n = 0; n < batch; ++n) total += row_total(row(xs, n, c), spatial);
-            mu = total / double(m);
-            double squares = 0;  // Σ (x − μ)², a second pass: no cancellation
-            for (std::size_t n = 0; n < batch; ++n) squares += row_sum(nullptr, row(xs, n, c), real(mu), spatial);
-            var = squares / double(m);
-            auto& rm = running_mean.node().data[c];
-            auto& rv = running_var.node().data[c];
-            rm = static_cast<real>((1 - momentum) * rm + momentum * mu);
-            rv = static_cast<real>((1 - momentum) * rv + momentum * var * double(m) / double(m - 1));
-        } else {
-            mu = running_mean.data()[c];
-            var = running_var.data()[c];
+    // the passes split over channels (statistics, backward) or examples (y): each value is
+    // computed in the same order on any number of threads
+    const std::size_t channel_grain = std::max<std::size_t>(1, (std::size_t{1} << 14) / std::max<std::size_t>(m, 1));
+    const std::size_t example_grain =
+        std::max<std::size_t>(1, (std::size_t{1} << 14) / std::max<std::size_t>(channels * spatial, 1));
+    real* mean_out = mean_used.data().data();
+    real* inv_std_out = inv_std.data().data();
+    parallel::for_range(channels, channel_grain, [&](std::size_t first_channel, std::size_t end_channel) {
+        for (std::size_t c = first_channel; c < end_channel; ++c) {
+            double mu, var;
+            if (training) {
+                double total = 0;
+                for (std::size_t n = 0; n < batch; ++n) total += row_total(row(xs, n, c), spatial);
+                mu = total / double(m);
+                double squares = 0;  // Σ (x − μ)², a second pass: no cancellation
+                for (std::size_t n = 0; n < batch; ++n) squares += row_sum(nullptr, row(xs, n, c), real(mu), spatial);
+                var = squares / double(m);
+                auto& rm = running_mean.node().data[c];
+                auto& rv = running_var.node().data[c];
+                rm = static_cast<real>((1 - momentum) * rm + momentum * mu);
+                rv = static_cast<real>((1 - momentum) * rv + momentum * var * double(m) / double(m - 1));
+            } else {
+                mu = running_mean.data()[c];
+                var = running_var.data()[c];
+            }
+            mean_out[c] = static_cast<real>(mu);
+            inv_std_out[c] = static_cast<real>(1 / std::sqrt(var + eps));
         }
-        mean_used.data()[c] = static_cast<real>(mu);
-        inv_std.data()[c] = static_cast<real>(1 / std::sqrt(var + eps));
-    }
+    });
     Tensor y = Tensor::empty(x.shape());  // y = x·(γ/σ) + (β − μ·γ/σ)
-    for (std::size_t n = 0; n < batch; ++n)
-        for (std::size_t c = 0; c < channels; ++c) {
-            const real scale = gamma.data()[c] * inv_std.data()[c];
-            const real shift = beta.data()[c] - mean_used.data()[c] * scale;
-            const real* in = row(xs, n, c);
-            real* out = row(y.data().data(), n, c);
-            for (std::size_t k = 0; k < spatial; ++k) out[k] = in[k] * scale + shift;
-        }
+    const real* gammas = gamma.data().data();
+    const real* betas = beta.data().data();
+    real* ys = y.data().data();
+    parallel::for_range(batch, example_grain, [&](std::size_t first, std::size_t end) {
+        for (std::size_t n = first; n < end; ++n)
+            for (std::size_t c = 0; c < channels; ++c) {
+                const real scale = gammas[c] * inv_std_out[c];
+                const real shift = betas[c] - mean_out[c] * scale;
+                const real* in = row(xs, n, c);
+                real* out = row(ys, n, c);
+                for (std::size_t k = 0; k < spatial; ++k) out[k] = in[k] * scale + shift;
+            }
+    });
 
     return record(y, "batch_norm", {x, gamma, beta},
-                  [x, gamma, beta, mean_used, inv_std, training, batch, channels, spatial, m, row](Node& out) mutable {
+                  [x, gamma, beta, mean_used, inv_std, training, batch, channels, spatial, m, row, channel_grain](Node& out) mutable {
         const real* xs = x.data().data();
         const real* dy = out.grad.data();
-        for (std::size_t c = 0; c < channels; ++c) {
-            const real mu = mean_used.data()[c], r = inv_std.data()[c];
-            double sum_g = 0, sum_g_centred = 0;  // Σ g and Σ g·(x − μ) over the channel
-            for (std::size_t n = 0; n < batch; ++n) {
-                sum_g += row_total(row(dy, n, c), spatial);
-                sum_g_centred += row_sum(row(dy, n, c), row(xs, n, c), mu, spatial);
+        // the gradient buffers, created (zero-filled) here on the calling thread
+        real* dbeta = beta.requires_grad() ? beta.grad_buffer().data() : nullptr;
+        real* dgamma = gamma.requires_grad() ? gamma.grad_buffer().data() : nullptr;
+        real* dx_all = x.requires_grad() ? x.grad_buffer().data() : nullptr;
+        parallel::for_range(channels, channel_grain, [&](std::size_t first_channel, std::size_t end_channel) {
+            for (std::size_t c = first_channel; c < end_channel; ++c) {
+                const real mu = mean_used.data()[c], r = inv_std.data()[c];
+                double sum_g = 0, sum_g_centred = 0;  // Σ g and Σ g·(x − μ) over the channel
+                for (std::size_t n = 0; n < batch; ++n) {
+                    sum_g += row_total(row(dy, n, c), spatial);
+                    sum_g_centred += row_sum(row(dy, n, c), row(xs, n, c), mu, spatial);
+                }
+                const double sum_g_xhat = sum_g_centred * r;
+                if (dbeta) dbeta[c] += static_cast<real>(sum_g);         // dβ = Σ g
+                if (dgamma) dgamma[c] += static_cast<real>(sum_g_xhat);  // dγ = Σ g·x̂
+                if (!dx_all) continue;
+                // dx = γ/σ · (g − mean g − x̂ · mean(g·x̂))  =  a·g + b·x + d, per channel
+                const real scale = gamma.data()[c] * r;
+                const real mean_g = training ? static_cast<real>(sum_g / double(m)) : real(0);
+                const real mean_g_xhat = training ? static_cast<real>(sum_g_xhat / double(m)) : real(0);
+                const real b = -scale * r * mean_g_xhat, d = -scale * mean_g - b * mu;
+                for (std::size_t n = 0; n < batch; ++n) {
+                    const real* g = row(dy, n, c);
+                    const real* in = row(xs, n, c);
+                    real* dx = row(dx_all, n, c);
+                    for (std::size_t k = 0; k < spatial; ++k) dx[k] += scale * g[k] + b * in[k] + d;
+                }
             }
-            const double sum_g_xhat = sum_g_centred * r;
-            if (beta.requires_grad()) beta.grad_buffer()[c] += static_cast<real>(sum_g);        // dβ = Σ g
-            if (gamma.requires_grad()) gamma.grad_buffer()[c] += static_cast<real>(sum_g_xhat);  // dγ = Σ g·x̂
-            if (!x.requires_grad()) continue;
-            // dx = γ/σ · (g − mean g − x̂ · mean(g·x̂))  =  a·g + b·x + d, per channel
-            const real scale = gamma.data()[c] * r;
-            const real mean_g = training ? static_cast<real>(sum_g / double(m)) : real(0);
-            const real mean_g_xhat = training ? static_cast<real>(sum_g_xhat / double(m)) : real(0);
-            const real b = -scale * r * mean_g_xhat, d = -scale * mean_g - b * mu;
-            real* dx_all = x.grad_buffer().data();
-            for (std::size_t n = 0; n < batch; ++n) {
-                const real* g = row(dy, n, c);
-                const real* in = row(xs, n, c);
-                real* dx = row(dx_all, n, c);
-                for (std::size_t k = 0; k < spatial; ++k) dx[k] += scale * g[k] + b * in[k] + d;
-            }
-        }
+        });
     });
 }
 

@@ -1,7 +1,9 @@
 // Max pooling: each output is the largest value of its window; the gradient goes to that value.
 #include <mmgen/core/autograd.hpp>
 #include <mmgen/core/ops.hpp>
+#include <mmgen/core/parallel.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
@@ -31,39 +33,50 @@ Tensor max_pool2d(const Tensor& x, std::size_t kernel, std::size_t stride) {
     std::vector<Index, storage::PoolAllocator<Index>> argmax(y.numel());
     const real* xs = x.data().data();
     real* ys = y.data().data();
+    // planes (n, c) are independent: split over them (a window never leaves its plane)
+    const std::size_t grain = std::max<std::size_t>(1, (std::size_t{1} << 14) / std::max<std::size_t>(h * w, 1));
     if (kernel == 2 && stride == 2) {  // the common case, without inner loops or branches
-        for (std::size_t p = 0; p < planes; ++p)
-            for (std::size_t oh = 0; oh < ho; ++oh) {
-                const std::size_t top = p * h * w + 2 * oh * w;
-                for (std::size_t ow = 0; ow < wo; ++ow) {
-                    const std::size_t a = top + 2 * ow, b = a + 1, c = a + w, d = c + 1;
-                    const std::size_t ab = xs[b] > xs[a] ? b : a, cd = xs[d] > xs[c] ? d : c;
-                    const std::size_t best = xs[cd] > xs[ab] ? cd : ab;
-                    const std::size_t o = (p * ho + oh) * wo + ow;
-                    argmax[o] = static_cast<Index>(best);
-                    ys[o] = xs[best];
-                }
-            }
-    } else {
-        for (std::size_t p = 0; p < planes; ++p)
-            for (std::size_t oh = 0; oh < ho; ++oh) {
-                const std::size_t top = p * h * w + oh * stride * w;  // the window row's first pixel
-                for (std::size_t ow = 0; ow < wo; ++ow) {
-                    std::size_t best = top + ow * stride;
-                    for (std::size_t i = 0; i < kernel; ++i) {
-                        const std::size_t start = top + i * w + ow * stride;
-                        for (std::size_t j = 0; j < kernel; ++j)
-                            if (xs[start + j] > xs[best]) best = start + j;
+        parallel::for_range(planes, grain, [&](std::size_t first, std::size_t end) {
+            for (std::size_t p = first; p < end; ++p)
+                for (std::size_t oh = 0; oh < ho; ++oh) {
+                    const std::size_t top = p * h * w + 2 * oh * w;
+                    for (std::size_t ow = 0; ow < wo; ++ow) {
+                        const std::size_t a = top + 2 * ow, b = a + 1, c = a + w, d = c + 1;
+                        const std::size_t ab = xs[b] > xs[a] ? b : a, cd = xs[d] > xs[c] ? d : c;
+                        const std::size_t best = xs[cd] > xs[ab] ? cd : ab;
+                        const std::size_t o = (p * ho + oh) * wo + ow;
+                        argmax[o] = static_cast<Index>(best);
+                        ys[o] = xs[best];
                     }
-                    const std::size_t o = (p * ho + oh) * wo + ow;
-                    argmax[o] = static_cast<Index>(best);
-                    ys[o] = xs[best];
                 }
-            }
+        });
+    } else {
+        parallel::for_range(planes, grain, [&](std::size_t first, std::size_t end) {
+            for (std::size_t p = first; p < end; ++p)
+                for (std::size_t oh = 0; oh < ho; ++oh) {
+                    const std::size_t top = p * h * w + oh * stride * w;  // the window row's first pixel
+                    for (std::size_t ow = 0; ow < wo; ++ow) {
+                        std::size_t best = top + ow * stride;
+                        for (std::size_t i = 0; i < kernel; ++i) {
+                            const std::size_t start = top + i * w + ow * stride;
+                            for (std::size_t j = 0; j < kernel; ++j)
+                                if (xs[start + j] > xs[best]) best = start + j;
+                        }
+                        const std::size_t o = (p * ho + oh) * wo + ow;
+                        argmax[o] = static_cast<Index>(best);
+                        ys[o] = xs[best];
+                    }
+                }
+        });
     }
-    return record(y, "max_pool2d", {x}, [x, argmax = std::move(argmax)](Node& out) mutable {
+    const std::size_t plane_out = ho * wo;
+    return record(y, "max_pool2d", {x}, [x, argmax = std::move(argmax), planes, plane_out, grain](Node& out) mutable {
         real* dx = x.grad_buffer().data();
-        for (std::size_t o = 0; o < argmax.size(); ++o) dx[argmax[o]] += out.grad[o];
+        const real* dy = out.grad.data();
+        const Index* from = argmax.data();
+        parallel::for_range(planes, grain, [=](std::size_t first, std::size_t end) {  // plane p's outputs point into plane p
+            for (std::size_t o = first * plane_out; o < end * plane_out; ++o) dx[from[o]] += dy[o];
+        });
     });
 }
 
