@@ -11,7 +11,8 @@ set title "Predicted scaling efficiency of the VAE (652824 gradients)"
 set xlabel "machines N (1 rank each)"
 set ylabel "efficiency = speed-up / N"
 set grid
-set key top right box opaque
+set key below center horizontal box height 1
+set xlabel offset 0, 0.2
 plot 'scaling_efficiency.dat' index 0 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb '#1f77b4' title "weak scaling, this machine's alpha-beta", \
      '' index 1 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb '#ff7f0e' title "strong scaling (global batch fixed), this machine's alpha-beta", \
      '' index 2 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb '#2ca02c' title "weak scaling, 10 Gb/s Ethernet (assumed)", \

@@ -205,7 +205,8 @@ std::string key_command(Key key) {
         case Key::top_left: return "set key top left box opaque";
         case Key::bottom_right: return "set key bottom right box opaque";
         case Key::bottom_left: return "set key bottom left box opaque";
-        case Key::below: return "set key below center horizontal box";
+        // (a taller box and the x label nudged up: pngcairo's fonts otherwise let the two touch)
+        case Key::below: return "set key below center horizontal box height 1\nset xlabel offset 0, 0.2";
         case Key::outside_right: return "set key outside right top vertical box";
         case Key::hidden: return "unset key";
     }
