@@ -110,6 +110,20 @@ TEST_CASE("MetricsJson::read_existing keeps the keys another run wrote and lets 
         CHECK(j.at("vae_prior_fd") == 20.0);
         CHECK(j.size() == 2);
     }
+    SECTION("write_merged keeps keys written to the file after this object was filled") {
+        MetricsJson ae_run(dir), dcgan_run(dir);  // two parts run at once into one folder
+        ae_run["ae_prior_fd"] = 40.0;
+        dcgan_run["dcgan_fd"] = 10.0;
+        ae_run.write_merged();
+        dcgan_run.write_merged();
+        ae_run["ae_prior_fd"] = 41.0;
+        ae_run.write_merged();
+        std::ifstream in(ae_run.path());
+        const nlohmann::json j = nlohmann::json::parse(in);
+        CHECK(j.at("ae_prior_fd") == 41.0);
+        CHECK(j.at("dcgan_fd") == 10.0);
+        CHECK(j.size() == 2);
+    }
     SECTION("a file that is not a JSON object is refused with its name") {
         std::filesystem::create_directories(dir);
         for (const char* text : {"{\"truncated\": ", "[1, 2]"}) {

@@ -22,10 +22,16 @@
 using namespace mmgen;
 namespace fs = std::filesystem;
 
-// The default run: every part, 10 epochs each (the recipes).
+// The default run: 10 epochs for the VAE and the DCGAN (the recipes).
 constexpr std::size_t kEpochs = 10;
 
 namespace chapter05 {
+
+// The part's keys and the evaluator that scored them, over the metrics.json in --out.
+void write_part_metrics(MetricsJson& metrics, LazyEvaluator& evaluator) {
+    if (evaluator.loaded()) models::record_evaluator(metrics, evaluator.get());
+    metrics.write_merged();
+}
 
 int run(const Options& o) {
     const auto& c = o.common;
@@ -40,34 +46,32 @@ int run(const Options& o) {
     }
     const auto train = data::load_fashion_mnist(c.data_dir, "train");
     const auto test = data::load_fashion_mnist(c.data_dir, "test");
-    auto evaluator = models::Evaluator::load_or_train(c.evaluator_dir(), c.data_dir, c.quick);
-    const Moments reference = models::feature_moments(evaluator, test);
+    LazyEvaluator evaluator(c, test);  // loaded when a part first scores its samples
 
-    // metrics.json holds every part: a --part run keeps the other parts' keys and replaces its own
+    // metrics.json holds every part: each part's keys are written over the file as it is when
+    // the part ends, so a --part run (or another part running at the same time) keeps the others
     MetricsJson metrics(c.out);
-    metrics.read_existing();
-    models::record_evaluator(metrics, evaluator);
     metrics["quick"] = c.quick;
     metrics["seed"] = c.seed;
     SummaryTable summary({"part", "metric", "value"});
-    PartContext ctx{o, train, test, evaluator, reference, metrics, summary};
+    PartContext ctx{o, train, test, evaluator, LazyReference{evaluator}, metrics, summary};
 
     const bool all = o.part == "all";
     if (all || o.part == "ae") {
         std::printf("\n== 1. the convolutional autoencoder\n");
         run_autoencoder(ctx);
-        metrics.write();
+        write_part_metrics(metrics, evaluator);
     }
     if (all || o.part == "vae") {
         std::printf("\n== 2. the convolutional VAE\n");
         run_vae(ctx);
-        metrics.write();
+        write_part_metrics(metrics, evaluator);
     }
     if (all || o.part == "dcgan") {
         std::printf("\n== 3. the DCGAN\n");
 #if CH05_HAS_DCGAN
         run_dcgan(ctx);
-        metrics.write();
+        write_part_metrics(metrics, evaluator);
 #else
         std::printf("part dcgan is not built yet\n");
         summary.add_row({"dcgan", "not built yet", "-"});
@@ -89,6 +93,8 @@ int main(int argc, char** argv) {
     chapter::add_common_options(app, o.common);
     app.add_option("--part", o.part, "which part to run: all, ae (autoencoder), vae, dcgan")
         ->check(CLI::IsMember({"all", "ae", "vae", "dcgan"}))->capture_default_str();
+    app.add_option("--ae-epochs", o.ae_epochs, "passes over the training set for part ae (--epochs is the VAE's and the DCGAN's)")
+        ->check(CLI::PositiveNumber)->capture_default_str();
     app.add_option("--generate", o.generate, "write N samples of the trained DCGAN as a grid, then exit")
         ->check(CLI::Range(std::size_t{1}, std::size_t{10000}));
     app.add_option("--reconstruct", o.reconstruct, "write the trained conv VAE's reconstruction of this PNG/JPG/BMP")

@@ -18,6 +18,11 @@ Vae::Vae(const VaeConfig& c, Rng& rng) : config_(c) {
                                                  nn::Activation::none, 0, nn::Init::fan_in));
 }
 
+Vae::Vae(const VaeConfig& c, std::shared_ptr<nn::Sequential> enc, std::shared_ptr<nn::Sequential> dec) : config_(c) {
+    encoder = register_module("encoder", std::move(enc));
+    decoder = register_module("decoder", std::move(dec));
+}
+
 Posterior Vae::encode(const Tensor& x) {
     auto parts = split(encoder->forward(x), {config_.latent, config_.latent}, 1);
     return {parts[0], parts[1]};

@@ -32,6 +32,9 @@ struct ElboTerms {
 class Vae : public nn::Module {
 public:
     Vae(const VaeConfig& config, Rng& rng);
+    // The same model with other networks (chapter 05's convolutional ones): encoder
+    // x (B, input) → (μ, log σ²) side by side (B, 2·latent), decoder z (B, latent) → logits (B, input).
+    Vae(const VaeConfig& config, std::shared_ptr<nn::Sequential> encoder, std::shared_ptr<nn::Sequential> decoder);
 
     Posterior encode(const Tensor& x);  // x (B, input) in [0, 1]
     Tensor decode(const Tensor& z);     // → logits (B, input)

@@ -226,6 +226,13 @@ bool MetricsJson::read_existing() {
     return true;
 }
 
+void MetricsJson::write_merged() const {
+    MetricsJson on_disk(path_.parent_path());
+    on_disk.read_existing();
+    on_disk.json_.update(json_);
+    on_disk.write();
+}
+
 // --- non-finite losses ---------------------------------------------------------------------------
 
 NonFiniteLoss::NonFiniteLoss(std::size_t s, std::string t, double v, const std::string& message)

@@ -152,6 +152,11 @@ public:
     // a JSON object.
     bool read_existing();
 
+    // Writes this object's keys over the metrics.json on disk as it is now (read just before):
+    // keys set elsewhere survive, this object's replace theirs. Two runs writing into one folder
+    // then keep each other's keys unless their writes interleave within milliseconds.
+    void write_merged() const;
+
 private:
     std::filesystem::path path_;
     nlohmann::json json_ = nlohmann::json::object();
