@@ -65,6 +65,7 @@ CnnOutcome cnn_classifier_section(const chapter::Options& opt, std::size_t epoch
     for (std::size_t e = 0; e < history.test_accuracy.size(); ++e) cnn_epochs.push_back(double(history.first_epoch + e));
     for (std::size_t e = 0; e < mlp_test_accuracy.size(); ++e) mlp_epochs.push_back(double(e + 1));
     plot::line_plot(fs::path(opt.out) / "cnn_vs_mlp_accuracy.png", "Test accuracy: the CNN beside the MLP", "epoch",
-                    "accuracy", {{"CNN", cnn_epochs, history.test_accuracy}, {"MLP", mlp_epochs, mlp_test_accuracy}});
+                    "accuracy", {{"CNN", cnn_epochs, history.test_accuracy}, {"MLP", mlp_epochs, mlp_test_accuracy}},
+                    plot::LineStyle{.key = plot::Key::bottom_right});  // both curves rise to the top: the key goes low
     return o;
 }
