@@ -27,21 +27,39 @@ void require_logits(const char* who, const Tensor& logits) {
                                     logits.shape_str());
 }
 
-// Holds a module's parameters out of the graph while it lives: ops see them as constants, so
-// backward() computes no gradient for them (and skips the GEMMs that would).
-class FrozenParameters {
+// Holds a module fixed while it lives: its parameters out of the graph (ops see them as
+// constants, so backward() computes no gradient for them and skips the GEMMs that would), and
+// its buffers (batch norm's running statistics, moved by a forward in training mode) put back
+// as they were at the end.
+class FrozenModule {
 public:
-    explicit FrozenParameters(const nn::Module& module) : parameters_(module.parameters()) {
+    explicit FrozenModule(const nn::Module& module) : parameters_(module.parameters()) {
         for (auto& p : parameters_) p.set_requires_grad(false);
+        for (auto& [name, b] : module.named_buffers()) buffers_.emplace_back(b, b.to_vector());
     }
-    ~FrozenParameters() {
+    ~FrozenModule() {
         for (auto& p : parameters_) p.set_requires_grad(true);
+        for (auto& [b, values] : buffers_) std::copy(values.begin(), values.end(), b.data().begin());
     }
-    FrozenParameters(const FrozenParameters&) = delete;
-    FrozenParameters& operator=(const FrozenParameters&) = delete;
+    FrozenModule(const FrozenModule&) = delete;
+    FrozenModule& operator=(const FrozenModule&) = delete;
 
 private:
     std::vector<Tensor> parameters_;
+    std::vector<std::pair<Tensor, std::vector<real>>> buffers_;  // (buffer, its values at the start)
+};
+
+// Puts a module in eval mode while it lives, and back in the mode it was in at the end.
+class EvalMode {
+public:
+    explicit EvalMode(nn::Module& module) : module_(module), was_training_(module.is_training()) { module_.eval(); }
+    ~EvalMode() { module_.train(was_training_); }
+    EvalMode(const EvalMode&) = delete;
+    EvalMode& operator=(const EvalMode&) = delete;
+
+private:
+    nn::Module& module_;
+    bool was_training_;
 };
 }  // namespace
 
@@ -100,7 +118,7 @@ double mean_probability(const Tensor& logits) {
 
 // --- the alternating update ------------------------------------------------------------------------
 
-DiscriminatorStats discriminator_step(Discriminator& discriminator, optim::Optimizer& d_optimizer,
+DiscriminatorStats discriminator_step(nn::Module& discriminator, optim::Optimizer& d_optimizer,
                                       const Tensor& real_batch, const Tensor& fake_batch, real real_label) {
     d_optimizer.zero_grad();
     const Tensor real_logits = discriminator(real_batch);           // (B, 1)
@@ -111,13 +129,13 @@ DiscriminatorStats discriminator_step(Discriminator& discriminator, optim::Optim
     return {loss.item(), mean_probability(real_logits), mean_probability(fake_logits)};
 }
 
-GeneratorStats generator_step(Discriminator& discriminator, optim::Optimizer& g_optimizer, const Tensor& fake,
+GeneratorStats generator_step(nn::Module& discriminator, optim::Optimizer& g_optimizer, const Tensor& fake,
                               GeneratorLoss kind) {
     if (!fake.requires_grad())
         throw std::invalid_argument("generator_step: the fake batch " + fake.shape_str() +
                                     " carries no graph back to G (was it detached, or made under NoGradGuard?)");
     g_optimizer.zero_grad();
-    const FrozenParameters frozen(discriminator);  // D is a constant of G's loss
+    const FrozenModule frozen(discriminator);  // D is a constant of G's loss
     const Tensor fake_logits = discriminator(fake);  // (B, 1), graph through D into G
     Tensor loss = generator_loss(fake_logits, kind);
     loss.backward();
@@ -175,13 +193,15 @@ ModeCoverage mode_coverage(const Tensor& samples, const RingOfGaussians& ring) {
 
 // --- sampling ------------------------------------------------------------------------------------
 
-Tensor generate(Generator& generator, const Tensor& z) {
+Tensor generate(nn::Module& generator, const Tensor& z) {
     NoGradGuard no_grad;
+    const EvalMode eval(generator);
     return generator(z);  // (n, data)
 }
 
-Tensor generate(Generator& generator, std::size_t n, std::size_t latent, Rng& rng) {
+Tensor generate(nn::Module& generator, std::size_t n, std::size_t latent, Rng& rng) {
     NoGradGuard no_grad;
+    const EvalMode eval(generator);
     return generator(Tensor::randn({n, latent}, rng));  // (n, data)
 }
 
@@ -190,7 +210,7 @@ Tensor to_unit_range(const Tensor& x) {
     return (x + real(1)) * real(0.5);
 }
 
-Tensor sample_images(Generator& generator, std::size_t n, std::size_t latent, Rng& rng) {
+Tensor sample_images(nn::Module& generator, std::size_t n, std::size_t latent, Rng& rng) {
     std::vector<Tensor> parts;  // (≤ 1000, data) each
     for (std::size_t start = 0; start < n; start += 1000)
         parts.push_back(to_unit_range(generate(generator, std::min<std::size_t>(1000, n - start), latent, rng)));

@@ -97,13 +97,18 @@ struct GeneratorStats {
 // One gradient step of D on L_D: zero D's gradients, score the real batch, score the fake batch
 // *detached* from G's graph (so no gradient reaches G), backward, step. Both batches are
 // (B, data); fake_batch may carry G's graph, which is left untouched for generator_step.
-DiscriminatorStats discriminator_step(Discriminator& discriminator, optim::Optimizer& d_optimizer,
+// `discriminator` is any module mapping (B, data) to logits (B, 1): chapter 02's MLP or
+// chapter 05's DCGAN discriminator. With batch norm, the real and the fake batch are
+// normalised each with its own statistics (two forward calls).
+DiscriminatorStats discriminator_step(nn::Module& discriminator, optim::Optimizer& d_optimizer,
                                       const Tensor& real_batch, const Tensor& fake_batch, real real_label = 1);
 
 // One gradient step of G: zero G's gradients, score fake = G(z) — which must carry G's graph —
 // with the current D, backward through D into G, step G. D's parameters are held fixed (they
-// get no gradient: D is a constant of G's loss), so only g_optimizer's parameters change.
-GeneratorStats generator_step(Discriminator& discriminator, optim::Optimizer& g_optimizer, const Tensor& fake,
+// get no gradient: D is a constant of G's loss), so only g_optimizer's parameters change; D's
+// buffers (batch norm's running statistics, which its forward in training mode moves) are put
+// back as they were, so the step leaves D exactly as it found it.
+GeneratorStats generator_step(nn::Module& discriminator, optim::Optimizer& g_optimizer, const Tensor& fake,
                               GeneratorLoss loss = GeneratorLoss::non_saturating);
 
 // Mean of σ(ℓ) over logits (B, 1): the average probability D assigns to "real".
@@ -111,13 +116,15 @@ double mean_probability(const Tensor& logits);
 
 // --- sampling, without a graph ------------------------------------------------------------------
 
-// G(z) for codes z (n, latent): (n, data).
-Tensor generate(Generator& generator, const Tensor& z);
+// G(z) for codes z (n, latent): (n, data). G runs in eval mode (batch norm with its running
+// statistics, so one code gives one image whatever else is in the batch) and is put back in the
+// mode it was in.
+Tensor generate(nn::Module& generator, const Tensor& z);
 // G(z) for n fresh codes z ~ N(0, I) drawn from rng: (n, data).
-Tensor generate(Generator& generator, std::size_t n, std::size_t latent, Rng& rng);
+Tensor generate(nn::Module& generator, std::size_t n, std::size_t latent, Rng& rng);
 // n images of a tanh generator mapped from [−1, 1] to [0, 1] (for PNGs and the evaluator),
 // drawn 1000 codes at a time: (n, data).
-Tensor sample_images(Generator& generator, std::size_t n, std::size_t latent, Rng& rng);
+Tensor sample_images(nn::Module& generator, std::size_t n, std::size_t latent, Rng& rng);
 // A tanh generator's output x ∈ [−1, 1] as (x + 1) / 2 ∈ [0, 1].
 Tensor to_unit_range(const Tensor& x);
 
