@@ -69,10 +69,11 @@ void im2col(const real* images, std::size_t batch, const ConvGeometry& g, real* 
     });
 }
 
-void col2im(const real* cols, std::size_t batch, const ConvGeometry& g, real* images) {
+void col2im(const real* cols, std::size_t batch, const ConvGeometry& g, real* images, bool overwrite) {
     const auto s = static_cast<std::ptrdiff_t>(g.stride);
     // each image's pixels receive only that image's columns, in the same order on any split
     parallel::for_range(batch, images_per_range(g), [&](std::size_t first, std::size_t end) {
+        if (overwrite) std::fill(images + first * g.image_size(), images + end * g.image_size(), real(0));
         for_each_segment(batch, first, end, g, [&](const Segment& seg) {
             const real* in = cols + seg.col0;
             real* out = images + seg.image_row;

@@ -36,7 +36,8 @@ struct ConvGeometry {
 void im2col(const real* images, std::size_t batch, const ConvGeometry& g, real* cols);
 
 // The adjoint: images (N, C, H, W) += the column values, each added to the pixel im2col read it from
-// (padding positions are dropped).
-void col2im(const real* cols, std::size_t batch, const ConvGeometry& g, real* images);
+// (padding positions are dropped). With overwrite, images = the sums instead (each image is zeroed
+// just before its columns are added, which saves a separate zero-fill of the whole batch).
+void col2im(const real* cols, std::size_t batch, const ConvGeometry& g, real* images, bool overwrite = false);
 
 }  // namespace mmgen

@@ -20,6 +20,7 @@
 // y (N, C_out, Ho, Wo) with Ho = (H − 1)·s − 2p + kh. Its own backward is then conv2d's forward:
 // dx′ = W · im2col(dy), dW = x′ · im2col(dy)ᵀ.
 #include <mmgen/core/autograd.hpp>
+#include <mmgen/core/grad_target.hpp>
 #include <mmgen/core/gemm.hpp>
 #include <mmgen/core/im2col.hpp>
 #include <mmgen/core/ops.hpp>
@@ -134,13 +135,16 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::si
     return record(y, "conv2d", inputs, [x, weight, bias, cols, g, batch, filters, k, positions, columns](Node& out) mutable {
         Buffer dy_fnp(filters * columns);  // dY′ (F, N·Ho·Wo): dy with (N, F) swapped back
         swap_leading_axes(out.grad.data(), batch, filters, positions, dy_fnp.data(), false);
-        if (weight.requires_grad())  // dW (F, C·kh·kw) += dY′ (F, N·Ho·Wo) · colsᵀ (N·Ho·Wo, C·kh·kw)
-            gemm({filters, k, columns, false, true}, real(1), dy_fnp.data(), cols.data().data(), real(1),
-                 weight.grad_buffer().data());
+        if (weight.requires_grad()) {  // dW (F, C·kh·kw) += dY′ (F, N·Ho·Wo) · colsᵀ (N·Ho·Wo, C·kh·kw)
+            const auto [dw, fresh] = grad_target(weight);  // written with beta = 0 when new
+            gemm({filters, k, columns, false, true}, real(1), dy_fnp.data(), cols.data().data(), fresh ? real(0) : real(1),
+                 dw.data());
+        }
         if (x.requires_grad()) {
             Buffer dcols(k * columns);  // dcols (C·kh·kw, N·Ho·Wo) = Wᵀ (C·kh·kw, F) · dY′ (F, N·Ho·Wo)
             gemm({k, columns, filters, true, false}, real(1), weight.data().data(), dy_fnp.data(), real(0), dcols.data());
-            col2im(dcols.data(), batch, g, x.grad_buffer().data());  // dx (N, C, H, W) += col2im(dcols)
+            const auto [dx, fresh] = grad_target(x);  // a new gradient is set, not added to: no zero-fill
+            col2im(dcols.data(), batch, g, dx.data(), fresh);  // dx (N, C, H, W) += col2im(dcols)
         }
         if (bias.defined() && bias.requires_grad())  // db (F) = Σ_{n, oh, ow} dy
             accumulate_channel_bias_grad(out.grad.data(), bias.grad_buffer().data(), batch, filters, positions);
@@ -168,8 +172,8 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bia
     swap_leading_axes(x.data().data(), batch, in_channels, positions, x_cnp.data(), false);
     Buffer cols(k * columns);  // cols (C_out·kh·kw, N·H·W) = Wᵀ (C_out·kh·kw, C_in) · x′ (C_in, N·H·W)
     gemm({k, columns, in_channels, true, false}, real(1), weight.data().data(), x_cnp.data(), real(0), cols.data());
-    Tensor y = Tensor::zeros({batch, out_channels, g.height, g.width});  // (N, C_out, Ho, Wo)
-    col2im(cols.data(), batch, g, y.data().data());
+    Tensor y = Tensor::empty({batch, out_channels, g.height, g.width});  // (N, C_out, Ho, Wo)
+    col2im(cols.data(), batch, g, y.data().data(), true);
     if (bias.defined()) add_channel_bias(y.data().data(), bias.data().data(), batch, out_channels, g.height * g.width);
 
     std::vector<Tensor> inputs{x, weight};
@@ -179,14 +183,17 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bia
                   [x, weight, bias, x_cnp_t, g, batch, in_channels, out_channels, k, positions, columns](Node& out) mutable {
         Buffer dcols(k * columns);  // im2col(dy) (C_out·kh·kw, N·H·W)
         im2col(out.grad.data(), batch, g, dcols.data());
-        if (weight.requires_grad())  // dW (C_in, C_out·kh·kw) += x′ (C_in, N·H·W) · im2col(dy)ᵀ
-            gemm({in_channels, k, columns, false, true}, real(1), x_cnp_t.data().data(), dcols.data(), real(1),
-                 weight.grad_buffer().data());
+        if (weight.requires_grad()) {  // dW (C_in, C_out·kh·kw) += x′ (C_in, N·H·W) · im2col(dy)ᵀ
+            const auto [dw, fresh] = grad_target(weight);  // written with beta = 0 when new
+            gemm({in_channels, k, columns, false, true}, real(1), x_cnp_t.data().data(), dcols.data(),
+                 fresh ? real(0) : real(1), dw.data());
+        }
         if (x.requires_grad()) {  // dx′ (C_in, N·H·W) = W (C_in, C_out·kh·kw) · im2col(dy): conv2d of dy
             Buffer dx_cnp(in_channels * columns);
             gemm({in_channels, columns, k, false, false}, real(1), weight.data().data(), dcols.data(), real(0),
                  dx_cnp.data());
-            swap_leading_axes(dx_cnp.data(), in_channels, batch, positions, x.grad_buffer().data(), true);
+            const auto [dx, fresh] = grad_target(x);  // dx (N, C_in, H, W) += dx′ swapped back (= when new)
+            swap_leading_axes(dx_cnp.data(), in_channels, batch, positions, dx.data(), !fresh);
         }
         if (bias.defined() && bias.requires_grad())  // db (C_out) = Σ_{n, oh, ow} dy
             accumulate_channel_bias_grad(out.grad.data(), bias.grad_buffer().data(), batch, out_channels,

@@ -1,5 +1,6 @@
 // Elementwise ops: y[i] = f(x[i]) and z[i] = f(a[i], b[i]), each with its local derivative.
 #include <mmgen/core/autograd.hpp>
+#include <mmgen/core/grad_target.hpp>
 #include <mmgen/core/ops.hpp>
 #include <mmgen/core/parallel.hpp>
 #include <mmgen/core/scalar_math.hpp>
@@ -17,10 +18,12 @@ namespace {
 // split over the threads, small ones stay on the calling thread.
 constexpr std::size_t kElementwiseGrain = std::size_t{1} << 15;
 
-// dx += dy · f'(x, y), over restrict pointers so the loop vectorises
+// dx += dy · f'(x, y), over restrict pointers so the loop vectorises (dx = … when x has no
+// gradient yet: no zero-fill first)
 template <class DF>
 void accumulate_unary_grad(const Tensor& x, const Node& out, DF dfdx) {
-    real* dx_all = x.grad_buffer().data();
+    const auto [dx_span, fresh] = grad_target(x);
+    real* dx_all = dx_span.data();
     const real* xs_all = x.data().data();
     const real* ys_all = out.data.data();
     const real* dy_all = out.grad.data();
@@ -29,7 +32,10 @@ void accumulate_unary_grad(const Tensor& x, const Node& out, DF dfdx) {
         const real* __restrict xs = xs_all;
         const real* __restrict ys = ys_all;
         const real* __restrict dy = dy_all;
-        for (std::size_t i = first; i < end; ++i) dx[i] += dy[i] * dfdx(xs[i], ys[i]);
+        if (fresh)
+            for (std::size_t i = first; i < end; ++i) dx[i] = dy[i] * dfdx(xs[i], ys[i]);
+        else
+            for (std::size_t i = first; i < end; ++i) dx[i] += dy[i] * dfdx(xs[i], ys[i]);
     });
 }
 

@@ -1,5 +1,6 @@
 // Matrix products, straight to GEMM in both directions.
 #include <mmgen/core/autograd.hpp>
+#include <mmgen/core/grad_target.hpp>
 #include <mmgen/core/gemm.hpp>
 #include <mmgen/core/ops.hpp>
 
@@ -32,19 +33,22 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose
     gemm({m, n, k, transpose_a, transpose_b}, real(1), a.data().data(), b.data().data(), real(0), c.data().data());
     return record(c, "matmul", {a, b}, [a, b, m, n, k, transpose_a, transpose_b](Node& out) mutable {
         const real* dc = out.grad.data();
+        // each gradient is added to (beta = 1), or written (beta = 0) when it does not exist yet
         if (a.requires_grad()) {
-            real* da = a.grad_buffer().data();
+            const auto [da, fresh] = grad_target(a);
+            const real beta = fresh ? real(0) : real(1);
             if (!transpose_a)  // dA (M, K) = dC · op(B)ᵀ
-                gemm({m, k, n, false, !transpose_b}, real(1), dc, b.data().data(), real(1), da);
+                gemm({m, k, n, false, !transpose_b}, real(1), dc, b.data().data(), beta, da.data());
             else  // dA (K, M) = op(B) · dCᵀ
-                gemm({k, m, n, transpose_b, true}, real(1), b.data().data(), dc, real(1), da);
+                gemm({k, m, n, transpose_b, true}, real(1), b.data().data(), dc, beta, da.data());
         }
         if (b.requires_grad()) {
-            real* db = b.grad_buffer().data();
+            const auto [db, fresh] = grad_target(b);
+            const real beta = fresh ? real(0) : real(1);
             if (!transpose_b)  // dB (K, N) = op(A)ᵀ · dC
-                gemm({k, n, m, !transpose_a, false}, real(1), a.data().data(), dc, real(1), db);
+                gemm({k, n, m, !transpose_a, false}, real(1), a.data().data(), dc, beta, db.data());
             else  // dB (N, K) = dCᵀ · op(A)
-                gemm({n, k, m, true, transpose_a}, real(1), dc, a.data().data(), real(1), db);
+                gemm({n, k, m, true, transpose_a}, real(1), dc, a.data().data(), beta, db.data());
         }
     });
 }
@@ -73,12 +77,17 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     if (bias.defined()) inputs.push_back(bias);
     return record(y, "linear", inputs, [x, weight, bias, batch, in, out_features](Node& out) mutable {
         const real* dy = out.grad.data();
-        if (x.requires_grad())  // dx (B, in) = dy (B, out) · W (out, in)
-            gemm({batch, in, out_features, false, false}, real(1), dy, weight.data().data(), real(1),
-                 x.grad_buffer().data());
-        if (weight.requires_grad())  // dW (out, in) = dyᵀ (out, B) · x (B, in)
-            gemm({out_features, in, batch, true, false}, real(1), dy, x.data().data(), real(1),
-                 weight.grad_buffer().data());
+        // each gradient is added to (beta = 1), or written (beta = 0) when it does not exist yet
+        if (x.requires_grad()) {  // dx (B, in) = dy (B, out) · W (out, in)
+            const auto [dx, fresh] = grad_target(x);
+            gemm({batch, in, out_features, false, false}, real(1), dy, weight.data().data(), fresh ? real(0) : real(1),
+                 dx.data());
+        }
+        if (weight.requires_grad()) {  // dW (out, in) = dyᵀ (out, B) · x (B, in)
+            const auto [dw, fresh] = grad_target(weight);
+            gemm({out_features, in, batch, true, false}, real(1), dy, x.data().data(), fresh ? real(0) : real(1),
+                 dw.data());
+        }
         if (bias.defined() && bias.requires_grad()) {  // db (out) = Σ_rows dy
             auto db = bias.grad_buffer();
             for (std::size_t r = 0; r < batch; ++r)

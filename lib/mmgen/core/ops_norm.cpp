@@ -14,6 +14,7 @@
 //   training  dx = γ/√(σ² + ε) · (g − mean g − x̂ · mean(g·x̂))
 // — in training μ and σ are functions of x too; the two subtracted means are their gradients.
 #include <mmgen/core/autograd.hpp>
+#include <mmgen/core/grad_target.hpp>
 #include <mmgen/core/ops.hpp>
 #include <mmgen/core/parallel.hpp>
 
@@ -127,10 +128,11 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
                   [x, gamma, beta, mean_used, inv_std, training, batch, channels, spatial, m, row, channel_grain](Node& out) mutable {
         const real* xs = x.data().data();
         const real* dy = out.grad.data();
-        // the gradient buffers, created (zero-filled) here on the calling thread
+        // the gradient buffers, created here on the calling thread (dx not zero-filled when new)
         real* dbeta = beta.requires_grad() ? beta.grad_buffer().data() : nullptr;
         real* dgamma = gamma.requires_grad() ? gamma.grad_buffer().data() : nullptr;
-        real* dx_all = x.requires_grad() ? x.grad_buffer().data() : nullptr;
+        const auto [dx_span, dx_fresh] = x.requires_grad() ? grad_target(x) : GradTarget{{}, false};
+        real* dx_all = x.requires_grad() ? dx_span.data() : nullptr;
         parallel::for_range(channels, channel_grain, [&](std::size_t first_channel, std::size_t end_channel) {
             for (std::size_t c = first_channel; c < end_channel; ++c) {
                 const real mu = mean_used.data()[c], r = inv_std.data()[c];
@@ -152,7 +154,10 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, cons
                     const real* g = row(dy, n, c);
                     const real* in = row(xs, n, c);
                     real* dx = row(dx_all, n, c);
-                    for (std::size_t k = 0; k < spatial; ++k) dx[k] += scale * g[k] + b * in[k] + d;
+                    if (dx_fresh)
+                        for (std::size_t k = 0; k < spatial; ++k) dx[k] = scale * g[k] + b * in[k] + d;
+                    else
+                        for (std::size_t k = 0; k < spatial; ++k) dx[k] += scale * g[k] + b * in[k] + d;
                 }
             }
         });

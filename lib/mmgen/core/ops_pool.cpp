@@ -1,5 +1,6 @@
 // Max pooling: each output is the largest value of its window; the gradient goes to that value.
 #include <mmgen/core/autograd.hpp>
+#include <mmgen/core/grad_target.hpp>
 #include <mmgen/core/ops.hpp>
 #include <mmgen/core/parallel.hpp>
 
@@ -70,11 +71,14 @@ Tensor max_pool2d(const Tensor& x, std::size_t kernel, std::size_t stride) {
         });
     }
     const std::size_t plane_out = ho * wo;
-    return record(y, "max_pool2d", {x}, [x, argmax = std::move(argmax), planes, plane_out, grain](Node& out) mutable {
-        real* dx = x.grad_buffer().data();
+    const std::size_t plane_in = h * w;
+    return record(y, "max_pool2d", {x}, [x, argmax = std::move(argmax), planes, plane_in, plane_out, grain](Node& out) mutable {
+        const auto [dx_span, fresh] = grad_target(x);
+        real* dx = dx_span.data();
         const real* dy = out.grad.data();
         const Index* from = argmax.data();
         parallel::for_range(planes, grain, [=](std::size_t first, std::size_t end) {  // plane p's outputs point into plane p
+            if (fresh) std::fill(dx + first * plane_in, dx + end * plane_in, real(0));  // a new gradient: zeros first
             for (std::size_t o = first * plane_out; o < end * plane_out; ++o) dx[from[o]] += dy[o];
         });
     });

@@ -1,5 +1,6 @@
 // Shape ops: they move values around; their backward moves gradients back the same way.
 #include <mmgen/core/autograd.hpp>
+#include <mmgen/core/grad_target.hpp>
 #include <mmgen/core/ops.hpp>
 
 #include <algorithm>
@@ -28,8 +29,10 @@ Tensor reshape(const Tensor& x, Shape shape) {
                                     std::to_string(numel_of(shape)) + ")");
     Tensor y = Tensor::from_buffer(std::move(shape), x.node().data);
     return record(y, "reshape", {x}, [x](Node& out) mutable {
-        auto dx = x.grad_buffer();
-        for (std::size_t i = 0; i < dx.size(); ++i) dx[i] += out.grad[i];
+        const auto [dx, fresh] = grad_target(x);
+        if (fresh) std::copy(out.grad.begin(), out.grad.end(), dx.begin());  // a new gradient: dx = dy
+        else
+            for (std::size_t i = 0; i < dx.size(); ++i) dx[i] += out.grad[i];
     });
 }
 
