@@ -110,6 +110,7 @@ PartOutcome run_autoencoder(PartContext& ctx) {
     const double test_rec = test_reconstruction(ae, ctx.test, c.quick ? 1000 : 0);
 
     // 2. the codes of the training images, against the prior N(0, I) one would sample from
+    ctx.evaluator.reference();  // the judge first: a --quick run without one trains it, which needs gradients
     NoGradGuard no_grad;
     const std::size_t n_codes = c.quick ? kQuickTrain : ctx.train.n;
     const Tensor codes = ae.encode_all(data::first_images(ctx.train, n_codes));  // (n_codes, latent)

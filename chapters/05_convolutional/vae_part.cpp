@@ -120,6 +120,7 @@ PartOutcome run_vae(PartContext& ctx) {
     std::string mlp_source;
     models::Vae mlp({784, 400, kLatent}, rng);
     mlp_vae_for_comparison(mlp, ctx, rng, mlp_source);
+    ctx.evaluator.reference();  // the judge first: a --quick run without one trains it, which needs gradients
     NoGradGuard no_grad;
     const std::size_t scored = c.quick ? kQuickScored : kScored;
     const Tensor samples = vae.decode_images(Tensor::randn({scored, kLatent}, rng));  // (scored, 784)

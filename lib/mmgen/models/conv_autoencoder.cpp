@@ -8,9 +8,9 @@
 
 namespace mmgen::models {
 
-ConvAutoencoder::ConvAutoencoder(std::size_t latent, Rng& rng) : latent_(latent) {
-    encoder = register_module("encoder", conv_encoder(latent, rng));
-    decoder = register_module("decoder", conv_decoder(latent, rng));
+ConvAutoencoder::ConvAutoencoder(std::size_t latent, Rng& rng, ConvWidths widths) : latent_(latent) {
+    encoder = register_module("encoder", conv_encoder(latent, rng, widths));
+    decoder = register_module("decoder", conv_decoder(latent, rng, widths));
 }
 
 Tensor ConvAutoencoder::encode(const Tensor& x) { return encoder->forward(x); }

@@ -10,13 +10,14 @@
 #include <memory>
 
 #include <mmgen/core/random.hpp>
+#include <mmgen/models/conv_nets.hpp>
 #include <mmgen/nn/modules.hpp>
 
 namespace mmgen::models {
 
 class ConvAutoencoder : public nn::Module {
 public:
-    ConvAutoencoder(std::size_t latent, Rng& rng);
+    ConvAutoencoder(std::size_t latent, Rng& rng, ConvWidths widths = {});
 
     Tensor encode(const Tensor& x);  // x (B, 784) in [0, 1] → z (B, latent)
     Tensor decode(const Tensor& z);  // z (B, latent) → logits (B, 784)

@@ -18,12 +18,18 @@
 
 namespace mmgen::models {
 
-constexpr std::size_t kConvSide = 28;                 // image side
-constexpr std::size_t kConvCode = 64 * 7 * 7;         // values between the convolutions and the Linear: 3,136
+constexpr std::size_t kConvSide = 28;  // image side
+
+// The channels after the first and the second convolution (32 and 64 in the chapter; the
+// gradient checks use a few). The Linear layers meet `second`·7·7 values (3,136).
+struct ConvWidths {
+    std::size_t first = 32, second = 64;
+    std::size_t code() const { return second * 7 * 7; }
+};
 
 // x (B, 784) → (B, outputs): outputs = latent for the autoencoder, 2·latent (μ, log σ²) for the VAE.
-std::shared_ptr<nn::Sequential> conv_encoder(std::size_t outputs, Rng& rng);
+std::shared_ptr<nn::Sequential> conv_encoder(std::size_t outputs, Rng& rng, ConvWidths widths = {});
 // z (B, latent) → logits (B, 784) of Bernoulli pixels.
-std::shared_ptr<nn::Sequential> conv_decoder(std::size_t latent, Rng& rng);
+std::shared_ptr<nn::Sequential> conv_decoder(std::size_t latent, Rng& rng, ConvWidths widths = {});
 
 }  // namespace mmgen::models

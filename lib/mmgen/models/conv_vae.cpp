@@ -4,7 +4,7 @@
 
 namespace mmgen::models {
 
-ConvVae::ConvVae(std::size_t latent, Rng& rng)
-    : Vae({kConvSide * kConvSide, kConvCode, latent}, conv_encoder(2 * latent, rng), conv_decoder(latent, rng)) {}
+ConvVae::ConvVae(std::size_t latent, Rng& rng, ConvWidths w)
+    : Vae({kConvSide * kConvSide, w.code(), latent}, conv_encoder(2 * latent, rng, w), conv_decoder(latent, rng, w)) {}
 
 }  // namespace mmgen::models
