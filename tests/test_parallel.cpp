@@ -1,4 +1,6 @@
 // parallel::for_range, and the ops whose loops it splits: the same bits on one thread and on two.
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -38,23 +40,29 @@ struct Ranges {
 };
 }  // namespace
 
-TEST_CASE("for_range hands out disjoint ranges that cover [0, n) once, one per thread", "[parallel]") {
+TEST_CASE("for_range hands out disjoint ranges that cover [0, n) once, shared by the threads", "[parallel]") {
     LoopThreads two(2);
     REQUIRE(parallel::threads() == 2);
-    SECTION("a loop of many items is split between the caller and the worker") {
+    SECTION("a loop of many items is split into four chunks per thread, run by the caller and the worker") {
         Ranges seen;
         std::vector<int> visits(1000, 0);
+        const auto caller = std::this_thread::get_id();
+        std::atomic<bool> worker_ran{false};
         parallel::for_range(visits.size(), 10, [&](std::size_t begin, std::size_t end) {
             seen.add(begin, end);
             for (std::size_t i = begin; i < end; ++i) ++visits[i];
+            if (std::this_thread::get_id() != caller) worker_ran = true;
+            // the caller waits (up to 10 s) for the worker to take a chunk, so both must run one
+            for (int wait = 0; std::this_thread::get_id() == caller && !worker_ran && wait < 10000; ++wait)
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
         });
         for (std::size_t i = 0; i < visits.size(); ++i) {
             INFO("item " << i);
             REQUIRE(visits[i] == 1);
         }
-        CHECK(seen.ranges.size() == 2);
+        CHECK(seen.ranges.size() == 8);
         CHECK(seen.threads.size() == 2);
-        CHECK(seen.threads.count(std::this_thread::get_id()) == 1);
+        CHECK(seen.threads.count(caller) == 1);
     }
     SECTION("a loop shorter than two grains runs on the calling thread in one range") {
         Ranges seen;
@@ -86,13 +94,13 @@ TEST_CASE("for_range hands out disjoint ranges that cover [0, n) once, one per t
     SECTION("many loops in a row all complete (the worker sleeps and wakes)") {
         std::vector<long> totals(200, 0);
         for (std::size_t round = 0; round < totals.size(); ++round) {
-            std::vector<long> part(2, 0);
+            std::atomic<long> total{0};
             parallel::for_range(1000, 1, [&](std::size_t begin, std::size_t end) {
                 long s = 0;
                 for (std::size_t i = begin; i < end; ++i) s += static_cast<long>(i);
-                part[begin == 0 ? 0 : 1] = s;
+                total += s;
             });
-            totals[round] = part[0] + part[1];
+            totals[round] = total;
             if (round % 50 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
         }
         for (long t : totals) REQUIRE(t == 999 * 1000 / 2);

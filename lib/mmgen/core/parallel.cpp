@@ -1,7 +1,8 @@
 // The worker threads behind parallel::for_range.
 //
-// One job at a time: the caller publishes (fn, body, n, parts), bumps a generation counter and
-// runs range 0; worker k runs range k and counts down `pending`. Waiting on either side spins
+// One job at a time: the caller publishes (fn, body, n, chunks), bumps a generation counter to
+// wake the workers, and then the caller and the workers claim chunks from an atomic counter until
+// none is left; the caller returns when every chunk is done. Waiting on either side spins
 // for a few microseconds (the next loop usually follows at once) and then sleeps in a futex
 // wait (std::atomic::wait), so an idle worker costs the GEMM threads nothing.
 #include <mmgen/core/parallel.hpp>
@@ -53,7 +54,7 @@ public:
         stopping_.store(false);
         // the generation they start from is read here, before any job can bump it (busy_ is held)
         const std::uint32_t start = generation_.load(std::memory_order_acquire);
-        for (std::size_t k = 1; k <= workers; ++k) workers_.emplace_back([this, k, start] { work(k, start); });
+        for (std::size_t k = 1; k <= workers; ++k) workers_.emplace_back([this, start] { work(start); });
     }
 
     int threads() const { return static_cast<int>(workers_.size()) + 1; }
@@ -65,33 +66,51 @@ public:
             fn(body, 0, n);
             return;
         }
-        job_ = Job{fn, body, n, parts};
-        // every worker reports back, those without a range too, so none still reads job_ when the next is set
-        pending_.store(static_cast<std::uint32_t>(workers_.size()), std::memory_order_relaxed);
-        generation_.fetch_add(1, std::memory_order_release);
+        // a few chunks per thread, handed out one at a time: a worker the OS has not scheduled
+        // yet does not hold the caller up, which then runs the chunks itself
+        const std::uint32_t chunks = static_cast<std::uint32_t>(std::min<std::size_t>(n, 4 * parts));
+        fn_.store(fn, std::memory_order_relaxed);
+        body_.store(body, std::memory_order_relaxed);
+        n_.store(n, std::memory_order_relaxed);
+        chunks_.store(chunks, std::memory_order_relaxed);
+        done_.store(0, std::memory_order_relaxed);
+        const std::uint32_t job = generation_.load(std::memory_order_relaxed) + 1;
+        claim_.store(std::uint64_t{job} << 32, std::memory_order_release);  // chunk 0 of this job is next
+        generation_.store(job, std::memory_order_release);
         generation_.notify_all();
         t_inside = true;
-        fn(body, 0, n / parts);  // range 0 on the calling thread
+        run_chunks();
         t_inside = false;
-        for (std::uint32_t left = pending_.load(std::memory_order_acquire); left != 0;)
-            left = wait_change(pending_, left);
+        for (std::uint32_t finished = done_.load(std::memory_order_acquire); finished != chunks;)
+            finished = wait_change(done_, finished);
     }
 
 private:
-    struct Job {
-        detail::RangeFn fn = nullptr;
-        void* body = nullptr;
-        std::size_t n = 0, parts = 0;
-    };
+    // Claims and runs chunks of the current job until none is left.
+    void run_chunks() {
+        for (;;) {
+            std::uint64_t c = claim_.load(std::memory_order_acquire);
+            // the job's fields, read between the load of claim_ and the claim: if the claim
+            // succeeds the job cannot have changed (a new job starts only when all chunks are done)
+            const std::uint32_t chunks = chunks_.load(std::memory_order_relaxed);
+            const std::uint32_t chunk = static_cast<std::uint32_t>(c);
+            if (chunk >= chunks) return;
+            const detail::RangeFn fn = fn_.load(std::memory_order_relaxed);
+            void* const body = body_.load(std::memory_order_relaxed);
+            const std::size_t n = n_.load(std::memory_order_relaxed);
+            if (!claim_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel)) continue;
+            fn(body, n * chunk / chunks, n * (chunk + 1) / chunks);
+            done_.fetch_add(1, std::memory_order_acq_rel);
+            done_.notify_one();
+        }
+    }
 
-    void work(std::size_t k, std::uint32_t seen) {
+    void work(std::uint32_t seen) {
         t_inside = true;
         for (;;) {
             seen = wait_change(generation_, seen);
             if (stopping_.load(std::memory_order_acquire)) return;
-            const Job job = job_;
-            if (k < job.parts) job.fn(job.body, job.n * k / job.parts, job.n * (k + 1) / job.parts);
-            if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+            run_chunks();
         }
     }
 
@@ -105,9 +124,14 @@ private:
     }
 
     std::mutex busy_;  // one job at a time
-    Job job_;
-    std::atomic<std::uint32_t> generation_{0};  // bumped once per job
-    std::atomic<std::uint32_t> pending_{0};     // workers not yet done with the current job
+    // the current job: body(begin, end) over [0, n) in `chunks` chunks
+    std::atomic<detail::RangeFn> fn_{nullptr};
+    std::atomic<void*> body_{nullptr};
+    std::atomic<std::size_t> n_{0};
+    std::atomic<std::uint32_t> chunks_{0};
+    std::atomic<std::uint64_t> claim_{0};       // (job << 32) | next chunk to hand out
+    std::atomic<std::uint32_t> done_{0};        // chunks of the current job finished
+    std::atomic<std::uint32_t> generation_{0};  // the current job's number; bumped to wake the workers
     std::atomic<bool> stopping_{false};
     std::vector<std::thread> workers_;
 };

@@ -3,10 +3,11 @@
 // split over the machine's cores.
 //
 // A convolutional step spends as long in those memory-bound loops as in its GEMMs, and
-// OpenBLAS already owns threads for the GEMMs. for_range cuts [0, n) into one contiguous range
-// per thread; the calling thread takes the first, a persistent worker each of the others. The
-// worker spins briefly after a range and then sleeps (a futex wait), so between parallel loops
-// it leaves the core to OpenBLAS.
+// OpenBLAS already owns threads for the GEMMs. for_range cuts [0, n) into a few contiguous
+// chunks per thread, which the calling thread and persistent workers claim one at a time (on a
+// loaded machine a worker the OS has not scheduled yet does not hold the loop up: the caller
+// runs the chunks itself). A worker spins briefly after a loop and then sleeps (a futex wait),
+// so between parallel loops it leaves the core to OpenBLAS.
 //
 // Exactness: every caller splits over an axis whose elements are computed independently
 // (images of the batch, channels, planes), so each output value is produced by the same
@@ -27,7 +28,7 @@ using RangeFn = void (*)(void* body, std::size_t begin, std::size_t end);
 void run(std::size_t n, std::size_t parts, RangeFn fn, void* body);
 }  // namespace detail
 
-// Calls body(begin, end) on disjoint ranges covering [0, n), at most one per thread, in
+// Calls body(begin, end) on disjoint ranges covering [0, n) (up to four per thread), in
 // parallel; returns when all have run. Ranges of fewer than `grain` items are not split off
 // (a loop of n < 2·grain runs on the calling thread). A for_range called from inside a body,
 // or while another thread's for_range runs, runs on its calling thread.
