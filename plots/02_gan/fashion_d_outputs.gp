@@ -1,4 +1,4 @@
-# line_plot: Fashion-MNIST: mean D(x) and D(G(z)) per epoch (D's view, before its step)
+# line_plot: Fashion-MNIST: mean D(x) and D(G(z)) per epoch, D's view before its step (dashed: the equilibrium)
 # Data: fashion_d_outputs.dat. Draw again from this folder with: gnuplot fashion_d_outputs.gp
 set encoding utf8
 if (strstrt(GPVAL_TERMINALS, ' pngcairo ') > 0) {
@@ -7,10 +7,15 @@ if (strstrt(GPVAL_TERMINALS, ' pngcairo ') > 0) {
     set terminal png size 900,560 noenhanced
 }
 set output 'fashion_d_outputs.png'
-set title "Fashion-MNIST: mean D(x) and D(G(z)) per epoch (D's view, before its step)"
+set title "Fashion-MNIST: mean D(x) and D(G(z)) per epoch, D's view before its step (dashed: the equilibrium)"
 set xlabel "epoch"
 set ylabel "probability of 'real'"
 set grid
-set key top right box opaque
+set key below center horizontal box height 1
+set xlabel offset 0, 0.2
+set offsets 0, 0, graph 0.05, graph 0.05
+set rmargin 6
+set label "1/2" at graph 1, first 0.5 left offset character 0.8, 0 tc rgb '#404040'
 plot 'fashion_d_outputs.dat' index 0 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb '#1f77b4' title "D(x), real images", \
-     '' index 1 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb '#ff7f0e' title "D(G(z)), generated"
+     '' index 1 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb '#ff7f0e' title "D(G(z)), generated", \
+     0.5 with lines dt 2 lw 1.5 lc rgb '#606060' notitle

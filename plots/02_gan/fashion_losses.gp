@@ -1,4 +1,4 @@
-# line_plot: Fashion-MNIST: mean losses per epoch
+# line_plot: Fashion-MNIST: mean losses per epoch (dashed: at the equilibrium)
 # Data: fashion_losses.dat. Draw again from this folder with: gnuplot fashion_losses.gp
 set encoding utf8
 if (strstrt(GPVAL_TERMINALS, ' pngcairo ') > 0) {
@@ -7,10 +7,17 @@ if (strstrt(GPVAL_TERMINALS, ' pngcairo ') > 0) {
     set terminal png size 900,560 noenhanced
 }
 set output 'fashion_losses.png'
-set title "Fashion-MNIST: mean losses per epoch"
+set title "Fashion-MNIST: mean losses per epoch (dashed: at the equilibrium)"
 set xlabel "epoch"
 set ylabel "loss"
 set grid
-set key top right box opaque
+set key below center horizontal box height 1
+set xlabel offset 0, 0.2
+set offsets 0, 0, graph 0.05, graph 0.05
+set rmargin 13
+set label "L_D: log 4" at graph 1, first 1.386294361 left offset character 0.8, 0 tc rgb '#404040'
+set label "L_G: log 2" at graph 1, first 0.6931471806 left offset character 0.8, 0 tc rgb '#404040'
 plot 'fashion_losses.dat' index 0 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb '#1f77b4' title "L_D (real + fake)", \
-     '' index 1 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb '#ff7f0e' title "L_G (non-saturating)"
+     '' index 1 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb '#ff7f0e' title "L_G (non-saturating)", \
+     1.386294361 with lines dt 2 lw 1.5 lc rgb '#606060' notitle, \
+     0.6931471806 with lines dt 2 lw 1.5 lc rgb '#606060' notitle

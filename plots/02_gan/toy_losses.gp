@@ -1,4 +1,4 @@
-# line_plot: Toy: discriminator and generator losses (means over windows of steps)
+# line_plot: Toy: discriminator and generator losses (means over windows of steps; dashed: at the equilibrium)
 # Data: toy_losses.dat. Draw again from this folder with: gnuplot toy_losses.gp
 set encoding utf8
 if (strstrt(GPVAL_TERMINALS, ' pngcairo ') > 0) {
@@ -7,12 +7,21 @@ if (strstrt(GPVAL_TERMINALS, ' pngcairo ') > 0) {
     set terminal png size 900,560 noenhanced
 }
 set output 'toy_losses.png'
-set title "Toy: discriminator and generator losses (means over windows of steps)"
+set title "Toy: discriminator and generator losses (means over windows of steps; dashed: at the equilibrium)"
 set xlabel "step"
 set ylabel "loss"
 set grid
-set key top right box opaque
+set key below center horizontal box height 1
+set xlabel offset 0, 0.2
+set offsets 0, 0, graph 0.05, graph 0.05
+set rmargin 14
+set label "L_D: log 4" at graph 1, first 1.386294361 left offset character 0.8, 0 tc rgb '#404040'
+set label "L_G: -log 2" at graph 1, first -0.6931471806 left offset character 0.8, 0 tc rgb '#404040'
+set label "L_G: log 2" at graph 1, first 0.6931471806 left offset character 0.8, 0 tc rgb '#404040'
 plot 'toy_losses.dat' index 0 using 1:2 with lines lw 2 lc rgb '#1f77b4' title "minimax: L_D", \
      '' index 1 using 1:2 with lines lw 2 lc rgb '#ff7f0e' title "minimax: L_G", \
      '' index 2 using 1:2 with lines lw 2 lc rgb '#2ca02c' title "non-saturating: L_D", \
-     '' index 3 using 1:2 with lines lw 2 lc rgb '#d62728' title "non-saturating: L_G"
+     '' index 3 using 1:2 with lines lw 2 lc rgb '#d62728' title "non-saturating: L_G", \
+     1.386294361 with lines dt 2 lw 1.5 lc rgb '#606060' notitle, \
+     -0.6931471806 with lines dt 2 lw 1.5 lc rgb '#606060' notitle, \
+     0.6931471806 with lines dt 2 lw 1.5 lc rgb '#606060' notitle
