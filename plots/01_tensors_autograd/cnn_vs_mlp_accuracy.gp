@@ -11,6 +11,6 @@ set title "Test accuracy: the CNN beside the MLP"
 set xlabel "epoch"
 set ylabel "accuracy"
 set grid
-set key top right box opaque
+set key bottom right box opaque
 plot 'cnn_vs_mlp_accuracy.dat' index 0 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb '#1f77b4' title "CNN", \
      '' index 1 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb '#ff7f0e' title "MLP"
