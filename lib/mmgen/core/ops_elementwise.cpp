@@ -32,10 +32,11 @@ void accumulate_unary_grad(const Tensor& x, const Node& out, DF dfdx) {
         const real* __restrict xs = xs_all;
         const real* __restrict ys = ys_all;
         const real* __restrict dy = dy_all;
+        const DF df = dfdx;  // local copies: their captures sit in registers and the loops vectorise
         if (fresh)
-            for (std::size_t i = first; i < end; ++i) dx[i] = dy[i] * dfdx(xs[i], ys[i]);
+            for (std::size_t i = first; i < end; ++i) dx[i] = dy[i] * df(xs[i], ys[i]);
         else
-            for (std::size_t i = first; i < end; ++i) dx[i] += dy[i] * dfdx(xs[i], ys[i]);
+            for (std::size_t i = first; i < end; ++i) dx[i] += dy[i] * df(xs[i], ys[i]);
     });
 }
 
@@ -48,7 +49,8 @@ Tensor unary(const char* op, const Tensor& x, F f, DF dfdx) {
     parallel::for_range(x.numel(), kElementwiseGrain, [=](std::size_t first, std::size_t end) {
         const real* __restrict xs = xs_all;
         real* __restrict ys = ys_all;
-        for (std::size_t i = first; i < end; ++i) ys[i] = f(xs[i]);
+        const F fn = f;
+        for (std::size_t i = first; i < end; ++i) ys[i] = fn(xs[i]);
     });
     return record(y, op, {x}, [x, dfdx](Node& out) mutable { accumulate_unary_grad(x, out, dfdx); });
 }

@@ -33,11 +33,12 @@ namespace {
 double row_sum(const real* a, const real* b, real shift, std::size_t n) {
     real lanes[8] = {};
     std::size_t k = 0;
-    for (; k + 8 <= n; k += 8)
-        for (std::size_t j = 0; j < 8; ++j) {
-            const real d = b[k + j] - shift;
-            lanes[j] += (a ? a[k + j] : d) * d;
-        }
+    if (a)  // two loops rather than a test inside one: a branch in the loop stops it vectorising
+        for (; k + 8 <= n; k += 8)
+            for (std::size_t j = 0; j < 8; ++j) lanes[j] += a[k + j] * (b[k + j] - shift);
+    else
+        for (; k + 8 <= n; k += 8)
+            for (std::size_t j = 0; j < 8; ++j) lanes[j] += (b[k + j] - shift) * (b[k + j] - shift);
     double total = 0;
     for (; k < n; ++k) total += double((a ? a[k] : b[k] - shift) * (b[k] - shift));
     for (real lane : lanes) total += double(lane);
