@@ -12,12 +12,7 @@
 #include <mmgen/models/scoring.hpp>
 
 #include "chapter05.hpp"
-#if __has_include("dcgan_part.hpp")
 #include "dcgan_part.hpp"
-#define CH05_HAS_DCGAN 1
-#else
-#define CH05_HAS_DCGAN 0
-#endif
 
 using namespace mmgen;
 namespace fs = std::filesystem;
@@ -37,12 +32,7 @@ int run(const Options& o) {
     const auto& c = o.common;
     if (!o.reconstruct.empty()) return reconstruct_file(o);
     if (o.generate > 0) {
-#if CH05_HAS_DCGAN
         return generate_dcgan(o);
-#else
-        std::fprintf(stderr, "ch05_convolutional: --generate needs part dcgan, which is not built yet\n");
-        return 1;
-#endif
     }
     const auto train = data::load_fashion_mnist(c.data_dir, "train");
     const auto test = data::load_fashion_mnist(c.data_dir, "test");
@@ -69,13 +59,8 @@ int run(const Options& o) {
     }
     if (all || o.part == "dcgan") {
         std::printf("\n== 3. the DCGAN\n");
-#if CH05_HAS_DCGAN
         run_dcgan(ctx);
         write_part_metrics(metrics, evaluator);
-#else
-        std::printf("part dcgan is not built yet\n");
-        summary.add_row({"dcgan", "not built yet", "-"});
-#endif
     }
     std::printf("\n");
     summary.print(std::cout);
