@@ -76,8 +76,24 @@ void add_gradients(NamedTensors& file, const nn::Module& module, const std::stri
         file.emplace_back("grad." + prefix + module_prefix + name, gradient_of(p));
 }
 
-// Saves the file, requires the script to agree, then perturbs the value of `perturbed` at
-// index 0 by a relative 1e-7 (1e-2 in the float build) and requires the script to object.
+// A VAE's −ELBO on a batch x (B, 784) with noise eps (B, latent), backward, and the file
+// vae_parity.py reads: weights, batch, noise, the terms, the gradients.
+NamedTensors negative_elbo_file(models::Vae& vae, const Tensor& x, const Tensor& eps, real beta) {
+    const auto terms = vae.negative_elbo(x, eps, beta);
+    terms.loss.backward();
+    NamedTensors file;
+    add_parameters(file, vae);
+    file.emplace_back("input.x", copy_of(x));
+    file.emplace_back("input.eps", copy_of(eps));
+    file.emplace_back("output.loss", copy_of(terms.loss));
+    file.emplace_back("output.reconstruction", copy_of(terms.reconstruction));
+    file.emplace_back("output.kl", copy_of(terms.kl));
+    add_gradients(file, vae, "");
+    return file;
+}
+
+// Saves the file, requires the script to agree, then perturbs the largest value of `perturbed`
+// by a relative 1e-7 (1e-2 in the float build) and requires the script to object.
 void require_parity(const std::string& script, const std::string& case_name, NamedTensors file,
                     const Metadata& metadata, const std::string& perturbed) {
     const test::TempDir dir("parity_" + case_name);
@@ -117,18 +133,8 @@ TEST_CASE("chapter 03's VAE: mmgen's -ELBO and every gradient agree with PyTorch
     const Tensor x = Tensor::uniform({batch, 784}, rng, 0, 1);  // (B, 784) grey levels
     const Tensor eps = Tensor::randn({batch, 20}, rng);         // (B, latent)
     const real beta = real(0.75);
-    const auto terms = vae.negative_elbo(x, eps, beta);
-    terms.loss.backward();
-
-    NamedTensors file;
-    add_parameters(file, vae);
-    file.emplace_back("input.x", copy_of(x));
-    file.emplace_back("input.eps", copy_of(eps));
-    file.emplace_back("output.loss", copy_of(terms.loss));
-    file.emplace_back("output.reconstruction", copy_of(terms.reconstruction));
-    file.emplace_back("output.kl", copy_of(terms.kl));
-    add_gradients(file, vae, "");
-    require_parity("vae_parity.py", "vae", file, {{"beta", std::to_string(beta)}}, "grad.encoder.0.weight");
+    require_parity("vae_parity.py", "vae", negative_elbo_file(vae, x, eps, beta), {{"beta", std::to_string(beta)}},
+                   "grad.encoder.0.weight");
 }
 
 TEST_CASE("chapter 02's GAN losses: L_D and both generator losses and their gradients agree with PyTorch",

@@ -13,7 +13,8 @@ one moves, from the weights, batch and noise mmgen used.
 import torch
 import torch.nn.functional as F
 
-from parity_common import Comparison, main, mlp, params_of
+from parity_common import (Comparison, discriminator_loss, generator_loss_minimax, generator_loss_non_saturating,
+                           main, mlp, params_of)
 
 
 def compute(tensors, metadata, dtype, tolerance):
@@ -26,16 +27,15 @@ def compute(tensors, metadata, dtype, tolerance):
 
     fake = mlp(params, "generator.net", z, act, torch.tanh)    # (B, 784)
     D = lambda x: mlp(params, "discriminator.net", x, act)     # (B, 1) logits
-    bce = F.binary_cross_entropy_with_logits                   # mean over the batch
 
     c = Comparison("GAN losses (chapter 02)", dtype, tolerance)
     real_logits, fake_logits = D(real_batch), D(fake.detach())
-    loss_d = bce(real_logits, torch.full_like(real_logits, real_label)) + bce(fake_logits, torch.zeros_like(fake_logits))
+    loss_d = discriminator_loss(real_logits, fake_logits, real_label)
     c.add("output.loss_d", tensors["output.loss_d"], loss_d)
     c.add_gradients(tensors, "d.", d_names, torch.autograd.grad(loss_d, [params[n] for n in d_names]))
 
-    for key, loss_of in (("g_ns", lambda l: bce(l, torch.ones_like(l))),
-                         ("g_mm", lambda l: -bce(l, torch.zeros_like(l)))):
+    for key, loss_of in (("g_ns", generator_loss_non_saturating),
+                         ("g_mm", generator_loss_minimax)):
         loss_g = loss_of(D(fake))
         c.add(f"output.loss_{key}", tensors[f"output.loss_{key}"], loss_g)
         c.add_gradients(tensors, f"{key}.", g_names, torch.autograd.grad(loss_g, [params[n] for n in g_names], retain_graph=True))

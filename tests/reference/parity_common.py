@@ -18,6 +18,7 @@ import sys
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 # Agreement required, relative to the largest magnitude of PyTorch's tensor: a file of F64
 # values (mmgen_f64, the test's double build) must agree to 1e-9; F32 values (the float
@@ -63,6 +64,51 @@ def mlp(params, prefix, x, activation, last_activation=None):
     return last_activation(x) if last_activation else x
 
 
+def vae_comparison(title, tensors, metadata, dtype, tolerance, params, encoder, decoder):
+    """A VAE's −ELBO (models::Vae::negative_elbo), its two terms and the gradient of every
+    parameter, for encoder x (B, 784) → (μ, log σ²) side by side (B, 2·latent) and decoder
+    z (B, latent) → logits (B, 784):
+        z        μ + exp(½ log σ²) ⊙ ε                                   (reparameterisation)
+        −ELBO    Σ_pixels BCE(logits, x) / B  +  β · ½ Σ (μ² + σ² − 1 − log σ²) / B
+    """
+    x, eps = tensors["input.x"], tensors["input.eps"]  # (B, 784), (B, latent)
+    beta = float(metadata["beta"])
+    batch, latent = eps.shape
+
+    encoded = encoder(x)                                             # (B, 2·latent)
+    mu, logvar = encoded[:, :latent], encoded[:, latent:]
+    z = mu + torch.exp(0.5 * logvar) * eps                           # (B, latent)
+    logits = decoder(z)                                              # (B, 784)
+    reconstruction = F.binary_cross_entropy_with_logits(logits, x, reduction="sum") / batch
+    kl = 0.5 * torch.sum(mu ** 2 + torch.exp(logvar) - 1 - logvar) / batch
+    loss = reconstruction + beta * kl
+
+    c = Comparison(title, dtype, tolerance)
+    c.add("output.loss", tensors["output.loss"], loss)
+    c.add("output.reconstruction", tensors["output.reconstruction"], reconstruction)
+    c.add("output.kl", tensors["output.kl"], kl)
+    grads = torch.autograd.grad(loss, list(params.values()), allow_unused=True)
+    c.add_gradients(tensors, "", list(params), grads)
+    return c
+
+
+# models/gan.hpp's losses on D's logits (B, 1), each a mean over the batch
+def discriminator_loss(real_logits, fake_logits, real_label):
+    """L_D = BCE(ℓ_real, r) + BCE(ℓ_fake, 0); r < 1 is one-sided label smoothing."""
+    bce = F.binary_cross_entropy_with_logits
+    return bce(real_logits, torch.full_like(real_logits, real_label)) + bce(fake_logits, torch.zeros_like(fake_logits))
+
+
+def generator_loss_non_saturating(fake_logits):
+    """−mean log D(G(z)) = BCE(ℓ_fake, 1)."""
+    return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
+
+
+def generator_loss_minimax(fake_logits):
+    """mean log(1 − D(G(z))) = −BCE(ℓ_fake, 0)."""
+    return -F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+
+
 class Comparison:
     """Collects (name, mmgen, PyTorch) pairs; worst relative error per tensor, one verdict."""
 
@@ -85,10 +131,16 @@ class Comparison:
         """mmgen's grad.<prefix><name> against PyTorch's gradient of each parameter."""
         for name, g in zip(params, grads):
             key = f"grad.{prefix}{name}"
-            if key not in tensors:
-                self.rows.append((key, float("inf"), "missing from the file"))
-                continue
-            self.add(key, tensors[key], g if g is not None else torch.zeros_like(tensors[key]))
+            if g is None and key in tensors:  # the loss does not reach this parameter
+                g = torch.zeros_like(tensors[key])
+            self.add_from_file(tensors, key, g)
+
+    def add_from_file(self, tensors, key, theirs):
+        """mmgen's tensors[key] against PyTorch's `theirs`; a failure if the file lacks it."""
+        if key not in tensors:
+            self.rows.append((key, float("inf"), "missing from the file"))
+        else:
+            self.add(key, tensors[key], theirs)
 
     def finish(self):
         """Prints one line per tensor and returns the exit code: 0 when every one agrees."""
