@@ -2,7 +2,8 @@
 // weights, batch and noise must give the same loss and the same gradient of every parameter.
 //
 // Each case writes one safetensors file — the parameters (param.*), the inputs (input.*),
-// mmgen's loss terms (output.*) and gradients (grad.*) — and runs the model's script in
+// mmgen's loss terms (output.*) and gradients (grad.*), and for batch norm the running
+// statistics before (buffer.*) and after (output.*) the passes — and runs the model's script in
 // tests/reference/ on it (python3 with Debian's python3-torch), which recomputes everything in
 // float64 and exits non-zero on a disagreement: beyond 1e-9 relative in the double build
 // (mmgen_f64), 1e-4 in the float build. A "must fail" section perturbs one gradient value and
@@ -21,9 +22,12 @@
 
 #include <mmgen/core/ops.hpp>
 #include <mmgen/io/checkpoint.hpp>
+#include <mmgen/models/conv_vae.hpp>
+#include <mmgen/models/dcgan.hpp>
 #include <mmgen/models/gan.hpp>
 #include <mmgen/models/mvae.hpp>
 #include <mmgen/models/vae.hpp>
+#include <mmgen/nn/optim.hpp>
 
 #include "support.hpp"
 
@@ -76,8 +80,25 @@ void add_gradients(NamedTensors& file, const nn::Module& module, const std::stri
         file.emplace_back("grad." + prefix + module_prefix + name, gradient_of(p));
 }
 
+// The module's buffers (batch norm's running statistics) under `prefix`: "buffer." before the
+// forward passes, "output." after.
+void add_buffers(NamedTensors& file, const nn::Module& module, const std::string& prefix,
+                 const std::string& module_prefix = "") {
+    for (const auto& [name, b] : module.named_buffers()) file.emplace_back(prefix + module_prefix + name, copy_of(b));
+}
+
+// Adds U(−½, ½) to every rank-1 parameter and buffer — biases, batch norm's γ and β, the running
+// statistics — which start at 0 or 1: a bias the script forgot, or a running average that drops
+// its old value, would not show at those values.
+void move_off_initial_values(const nn::Module& module, Rng& rng) {
+    for (auto named : {module.named_parameters(), module.named_buffers()})
+        for (auto& [name, t] : named)
+            if (t.rank() == 1)
+                for (auto& v : t.data()) v += real(rng.uniform() - 0.5);
+}
+
 // A VAE's −ELBO on a batch x (B, 784) with noise eps (B, latent), backward, and the file
-// vae_parity.py reads: weights, batch, noise, the terms, the gradients.
+// vae_parity.py / conv_vae_parity.py read: weights, batch, noise, the terms, the gradients.
 NamedTensors negative_elbo_file(models::Vae& vae, const Tensor& x, const Tensor& eps, real beta) {
     const auto terms = vae.negative_elbo(x, eps, beta);
     terms.loss.backward();
@@ -91,6 +112,15 @@ NamedTensors negative_elbo_file(models::Vae& vae, const Tensor& x, const Tensor&
     add_gradients(file, vae, "");
     return file;
 }
+
+// An optimizer whose step() changes nothing: models::discriminator_step and generator_step run
+// whole (zero the gradients, forward, backward, step) and leave the gradients for the file.
+class NoStep : public optim::Optimizer {
+public:
+    using optim::Optimizer::Optimizer;
+    void step() override {}
+    std::vector<std::pair<std::string, Tensor>> state() override { return {}; }
+};
 
 // Saves the file, requires the script to agree, then perturbs the largest value of `perturbed`
 // by a relative 1e-7 (1e-2 in the float build) and requires the script to object.
@@ -230,4 +260,67 @@ TEST_CASE("chapter 04's MVAE objective: every fusion's terms and gradients agree
                                {"weight.text_kl", std::to_string(weights.text_kl)},
                                {"weight.mmd", std::to_string(weights.mmd)}};
     require_parity("mvae_parity.py", "mvae", file, metadata, "grad.moe.word_embedding.weight");
+}
+
+TEST_CASE("chapter 05's convolutional VAE: mmgen's -ELBO and every gradient agree with PyTorch", "[parity][ch05]") {
+    Rng rng(51);
+    const std::size_t latent = 6;
+    models::ConvVae vae(latent, rng, models::ConvWidths{5, 7});  // the chapter's structure, fewer channels
+    move_off_initial_values(vae, rng);                            // the convolutions' biases start at 0
+    const std::size_t batch = 6;
+    const Tensor x = Tensor::uniform({batch, 784}, rng, 0, 1);  // (B, 784) grey levels
+    const Tensor eps = Tensor::randn({batch, latent}, rng);      // (B, latent)
+    const real beta = real(0.75);
+    require_parity("conv_vae_parity.py", "conv_vae", negative_elbo_file(vae, x, eps, beta),
+                   {{"beta", std::to_string(beta)}}, "grad.decoder.3.weight");  // the first ConvTranspose2d
+}
+
+TEST_CASE("chapter 05's DCGAN in training mode: L_D, L_G, their gradients and batch norm's running statistics "
+          "agree with PyTorch",
+          "[parity][ch05]") {
+    Rng rng(55);
+    models::DcganConfig config;  // the chapter's structure (strided convolutions, batch norm), fewer channels
+    config.latent = 12, config.generator_channels = 6, config.discriminator_channels = 5;
+    models::DcganGenerator generator(config, rng);
+    models::DcganDiscriminator discriminator(config, rng);
+    move_off_initial_values(generator, rng);  // γ, β, the running statistics, the biases
+    move_off_initial_values(discriminator, rng);
+    const std::size_t batch = 10;
+    const Tensor real_batch = Tensor::uniform({batch, 784}, rng, -1, 1);  // (B, 784), tanh's range
+    const Tensor z = Tensor::randn({batch, config.latent}, rng);          // (B, latent)
+    const real real_label = real(0.9);
+
+    NamedTensors file;
+    add_parameters(file, generator, "generator.");
+    add_parameters(file, discriminator, "discriminator.");
+    add_buffers(file, generator, "buffer.", "generator.");
+    add_buffers(file, discriminator, "buffer.", "discriminator.");
+    file.emplace_back("input.real", copy_of(real_batch));
+    file.emplace_back("input.z", copy_of(z));
+
+    // One training iteration as chapter 05 runs it, minus the parameter updates.
+    NoStep d_optimizer(discriminator.parameters()), g_optimizer(generator.parameters());
+    const Tensor fake = generator(z);  // (B, 784), with G's graph; G's running statistics move once
+    const auto d_stats = models::discriminator_step(discriminator, d_optimizer, real_batch, fake, real_label);
+    file.emplace_back("output.loss_d", Tensor::scalar(static_cast<real>(d_stats.loss)));
+    add_gradients(file, discriminator, "d.", "discriminator.");
+    // D frozen: gradients for G only, and D's running statistics put back as discriminator_step left them
+    const auto g_stats = models::generator_step(discriminator, g_optimizer, fake, models::GeneratorLoss::non_saturating);
+    file.emplace_back("output.loss_g_ns", Tensor::scalar(static_cast<real>(g_stats.loss)));
+    add_gradients(file, generator, "g_ns.", "generator.");
+    add_buffers(file, generator, "output.", "generator.");
+    add_buffers(file, discriminator, "output.", "discriminator.");
+
+    // The script gives the three batch norms (G's net.2 and net.5, D's net.3) one momentum and ε
+    const auto& norm = dynamic_cast<const nn::BatchNorm&>((*discriminator.net)[3]);
+    for (const std::size_t i : {2, 5}) {
+        const auto& g_norm = dynamic_cast<const nn::BatchNorm&>((*generator.net)[i]);
+        REQUIRE((g_norm.momentum == norm.momentum && g_norm.eps == norm.eps));
+    }
+    require_parity("dcgan_parity.py", "dcgan", file,
+                   {{"leaky_slope", std::to_string(config.leaky_slope)},
+                    {"real_label", std::to_string(real_label)},
+                    {"bn_momentum", std::to_string(norm.momentum)},
+                    {"bn_eps", std::to_string(norm.eps)}},
+                   "grad.d.discriminator.net.3.weight");  // D's batch norm's γ
 }

@@ -3,8 +3,9 @@
 
 The file holds, under fixed prefixes:
     param.<name>    the model's weights, named as mmgen's named_parameters() names them
+    buffer.<name>   batch norm's running statistics before the forward passes (named_buffers())
     input.<name>    the batch and the noise
-    output.<name>   mmgen's loss terms (shape ())
+    output.<name>   mmgen's loss terms (shape ()), and the running statistics after the passes
     grad.<...>      mmgen's gradient of a loss with respect to each parameter
 and string metadata (the configuration and the loss weights).
 
@@ -62,6 +63,58 @@ def mlp(params, prefix, x, activation, last_activation=None):
         if k + 1 < len(indices):
             x = activation(x)
     return last_activation(x) if last_activation else x
+
+
+def buffers_of(tensors):
+    """Batch norm's running statistics as they were before mmgen's forward passes, under mmgen's
+    names; sequential() moves them as mmgen's passes did."""
+    return {name[len("buffer."):]: t.clone() for name, t in tensors.items() if name.startswith("buffer.")}
+
+
+def sequential(params, prefix, x, layers, buffers=None):
+    """mmgen's nn::Sequential, child by child. layers[i] describes child i, whose parameters are
+    <prefix>.<i>.weight and <prefix>.<i>.bias (no bias in the file: the layer has none). The
+    index is the one in mmgen's names, so the children without parameters (activations,
+    reshapes) keep their place in the list. A layer is one of
+        ("linear",)                     y = x Wᵀ + b,  W (out, in)
+        ("conv", stride, padding)       nn::Conv2d,  W (C_out, C_in, k, k) — PyTorch's layout
+        ("conv_t", stride, padding)     nn::ConvTranspose2d,  W (C_in, C_out, k, k) — PyTorch's too
+        ("batch_norm", momentum, eps)   nn::BatchNorm in training mode (below)
+        ("relu",)  ("leaky_relu", slope)  ("tanh",)
+        ("flatten",)                    (B, …) → (B, n)
+        ("unflatten", shape)            (B, n) → (B, *shape); a −1 in shape is worked out
+    Batch norm normalises with the batch's statistics (biased variance). With `buffers` it also
+    moves <prefix>.<i>.running_mean / running_var in place, as mmgen does: PyTorch's convention
+    and mmgen's are the same, running ← (1 − momentum)·running + momentum·batch statistic, the
+    variance unbiased (× m/(m − 1), m values per channel) there. buffers=None leaves the running
+    statistics alone: a frozen module, as models::generator_step holds D.
+    """
+    for i, (kind, *args) in enumerate(layers):
+        name = f"{prefix}.{i}"
+        weight, bias = params.get(f"{name}.weight"), params.get(f"{name}.bias")
+        if kind == "linear":
+            x = F.linear(x, weight, bias)
+        elif kind == "conv":
+            x = F.conv2d(x, weight, bias, stride=args[0], padding=args[1])
+        elif kind == "conv_t":
+            x = F.conv_transpose2d(x, weight, bias, stride=args[0], padding=args[1])
+        elif kind == "batch_norm":
+            momentum, eps = args
+            running = (None, None) if buffers is None else (buffers[f"{name}.running_mean"], buffers[f"{name}.running_var"])
+            x = F.batch_norm(x, *running, weight, bias, training=True, momentum=momentum, eps=eps)
+        elif kind == "relu":
+            x = torch.relu(x)
+        elif kind == "leaky_relu":
+            x = F.leaky_relu(x, args[0])
+        elif kind == "tanh":
+            x = torch.tanh(x)
+        elif kind == "flatten":
+            x = x.reshape(x.shape[0], -1)
+        elif kind == "unflatten":
+            x = x.reshape(x.shape[0], *args[0])
+        else:
+            raise ValueError(f"{name}: unknown layer {kind}")
+    return x
 
 
 def vae_comparison(title, tensors, metadata, dtype, tolerance, params, encoder, decoder):
@@ -134,6 +187,11 @@ class Comparison:
             if g is None and key in tensors:  # the loss does not reach this parameter
                 g = torch.zeros_like(tensors[key])
             self.add_from_file(tensors, key, g)
+
+    def add_buffers(self, tensors, buffers):
+        """mmgen's output.<name> against PyTorch's running statistic <name> after the passes."""
+        for name, value in buffers.items():
+            self.add_from_file(tensors, f"output.{name}", value)
 
     def add_from_file(self, tensors, key, theirs):
         """mmgen's tensors[key] against PyTorch's `theirs`; a failure if the file lacks it."""
