@@ -90,7 +90,7 @@ void add_buffers(NamedTensors& file, const nn::Module& module, const std::string
 // Adds U(−½, ½) to every rank-1 parameter and buffer — biases, batch norm's γ and β, the running
 // statistics — which start at 0 or 1: a bias the script forgot, or a running average that drops
 // its old value, would not show at those values.
-void move_off_initial_values(const nn::Module& module, Rng& rng) {
+void move_off_initial_values(nn::Module& module, Rng& rng) {
     for (auto named : {module.named_parameters(), module.named_buffers()})
         for (auto& [name, t] : named)
             if (t.rank() == 1)
