@@ -1,11 +1,13 @@
 // The worked examples of the chapter READMEs, number for number: each README shows one small
 // computation by hand (a linear layer's backward, one GAN step, one ELBO term, one product of
-// experts), and this file reproduces exactly those numbers with the library. Tagged by chapter.
+// experts, one convolution), and this file reproduces exactly those numbers with the library.
+// Tagged by chapter.
 #include <cmath>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include <mmgen/core/im2col.hpp>
 #include <mmgen/core/ops.hpp>
 #include <mmgen/models/gan.hpp>
 #include <mmgen/nn/distributions.hpp>
@@ -128,5 +130,35 @@ TEST_CASE("worked example, chapter 04: one product of experts with the prior", "
         require_values(exp(qx.logvar), {0.333333});
         require_values(qy.mu, {-0.333333});
         require_values(exp(qy.logvar), {0.666667});
+    }
+}
+
+TEST_CASE("worked example, chapter 05: one 2-D convolution, forward, its three gradients, and as im2col · GEMM",
+          "[worked-example][ch05]") {
+    // a 3×3 image, a 2×2 kernel, bias 0.5, stride 1, padding 0 → a 2×2 output
+    const Tensor x = Tensor::from_data({1, 1, 3, 3}, {1, 2, 0, 0, 1, 3, 2, -1, 1}, true);  // (N, C, H, W)
+    const Tensor w = Tensor::from_data({1, 1, 2, 2}, {1, -1, 0, 2}, true);                // (F, C, kh, kw)
+    const Tensor b = Tensor::from_data({1}, {0.5}, true);                                 // (F)
+    const Tensor y = conv2d(x, w, b);                                                     // (1, 1, 2, 2)
+    require_values(y, {1.5, 8.5, -2.5, 0.5});  // y[oh, ow] = Σᵢⱼ x[oh + i, ow + j] · w[i, j] + b
+    const Tensor dy = Tensor::from_data({1, 1, 2, 2}, {1, 0, -1, 2});
+    y.backward(dy);
+    require_gradient(b, {2});                                   // db = Σ dy
+    require_gradient(w, {3, 7, -4, 4});                         // dw[i, j] = Σ dy[oh, ow] · x[oh + i, ow + j]
+    require_gradient(x, {1, -1, 0, -1, 5, -2, 0, -2, 4});       // dx[h, w] = Σ dy[oh, ow] · w[h − oh, w − ow]
+    SECTION("dx is the transposed convolution of dy with the same kernel") {
+        require_values(conv_transpose2d(dy, w, Tensor()), {1, -1, 0, -1, 5, -2, 0, -2, 4});
+    }
+    SECTION("the same numbers as im2col, then one GEMM") {
+        const ConvGeometry g{1, 3, 3, 2, 2, 1, 0};
+        Tensor cols = Tensor::zeros({4, 4});  // (C·kh·kw, N·Ho·Wo): column oh·2 + ow is the patch under output (oh, ow)
+        im2col(x.data().data(), 1, g, cols.data().data());
+        require_values(cols, {1, 2, 0, 1,     // tap (0, 0)
+                              2, 0, 1, 3,     // tap (0, 1)
+                              0, 1, 2, -1,    // tap (1, 0)
+                              1, 3, -1, 1});  // tap (1, 1)
+        const Tensor w_row = Tensor::from_data({1, 4}, {1, -1, 0, 2});  // (F, C·kh·kw)
+        require_values(matmul(w_row, cols) + 0.5, {1.5, 8.5, -2.5, 0.5});                        // Y′ = W · cols + b
+        require_values(matmul(Tensor::from_data({1, 4}, {1, 0, -1, 2}), cols, false, true), {3, 7, -4, 4});  // dW = dY′ · colsᵀ
     }
 }
