@@ -8,9 +8,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <mmgen/core/gradcheck.hpp>
 #include <mmgen/core/im2col.hpp>
 #include <mmgen/core/ops.hpp>
 #include <mmgen/models/dcgan.hpp>
+#include <mmgen/nn/distributions.hpp>
 
 #include "exercises.hpp"
 
@@ -102,6 +104,35 @@ std::string batch_norm_problem(const BatchNormGradient& dx) {
                        ", autograd through batch_norm gives " + std::to_string(expected.at(i));
     }
     return "";
+}
+
+using CodeKl = std::function<Tensor(const Tensor& mu, const Tensor& logvar)>;
+
+// "" when `kl` is the KL to N(0, I) of the Gaussian with the aggregate posterior's moments: by hand for
+// two posteriors, equal to their KL when all posteriors are one, never above the mean KL of random
+// posteriors, with the gradient of central differences.
+std::string code_kl_problem(const CodeKl& kl) {
+    // N(1, 1) and N(−1, 1): m = 0, s² = 1 + 1 = 2, ½ (0 + 2 − 1 − log 2) = 0.153426 (each KL is ½)
+    const double two = kl(Tensor::from_data({2, 1}, {1, -1}), Tensor::from_data({2, 1}, {0, 0})).item();
+    if (!(std::abs(two - 0.5 * (1 - std::log(2.0))) < 1e-12))
+        return "N(1, 1) and N(−1, 1): " + std::to_string(two) + ", expected ½ (1 − log 2) = 0.153426";
+    const Tensor mu_row = Tensor::from_data({1, 3}, {0.5, -1, 2}), logvar_row = Tensor::from_data({1, 3}, {-1, 0.3, 0});
+    const double same = kl(concat({mu_row, mu_row, mu_row}, 0), concat({logvar_row, logvar_row, logvar_row}, 0)).item();
+    const double own = gaussian_kl(mu_row, logvar_row).item();
+    if (!(std::abs(same - own) < 1e-12))
+        return "three equal posteriors: " + std::to_string(same) + ", expected their own KL " + std::to_string(own);
+    Rng rng(55);
+    for (int trial = 0; trial < 5; ++trial) {
+        const Tensor mu = Tensor::uniform({50, 4}, rng, -2, 2), logvar = Tensor::uniform({50, 4}, rng, -3, 1);  // (n, d)
+        const double bound = kl(mu, logvar).item(), mean_kl = gaussian_kl(mu, logvar).item();
+        if (!(bound <= mean_kl + 1e-12))
+            return "random posteriors (trial " + std::to_string(trial) + "): " + std::to_string(bound) +
+                   " exceeds their mean KL " + std::to_string(mean_kl);
+    }
+    const Tensor mu = Tensor::uniform({5, 3}, rng, -2, 2, true), logvar = Tensor::uniform({5, 3}, rng, -2, 1, true);
+    const auto result = gradcheck("aggregate code KL", [&kl](const std::vector<Tensor>& in) { return kl(in[0], in[1]); },
+                                  {mu, logvar}, rng);
+    return result.ok ? "" : result.message;
 }
 
 // The largest |a − b| over two tensors' values.
@@ -203,4 +234,19 @@ TEST_CASE("exercise 5.4: in training mode D's batch norm makes its verdict on an
         models::DcganDiscriminator d(config, rng);
         CHECK(largest_difference(d(real_images), slice_rows(d(both), 0, 4)) < 1e-9);  // GEMMs of 4 and 8 rows may round apart
     }
+}
+
+TEST_CASE("exercise 5.5: the Gaussian of the codes' moments, and its KL to N(0, I) that the KL term bounds",
+          "[exercise][ch05]") {
+    const std::string problem = code_kl_problem(exercises::aggregate_code_kl);
+    INFO(problem);
+    CHECK(problem.empty());
+}
+
+TEST_CASE("exercise 5.5's check fails on a variance that leaves out the spread of the posterior means", "[exercise][ch05]") {
+    const std::string problem = code_kl_problem([](const Tensor& mu, const Tensor& logvar) {
+        return gaussian_kl(mean(mu, 0, true), log(mean(exp(logvar), 0, true)));  // s² = mean σ² only
+    });
+    INFO(problem);
+    CHECK_FALSE(problem.empty());
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include <mmgen/core/ops.hpp>
+#include <mmgen/nn/distributions.hpp>
 
 namespace mmgen::exercises {
 
@@ -37,6 +38,13 @@ Tensor batch_norm_input_gradient(const Tensor& x, const Tensor& gamma, const Ten
     batch_norm(input, gamma.detach(), Tensor::zeros({x.dim(1)}), running_mean, running_var.clone(), training, real(0.1), eps)
         .backward(dy);
     return Tensor::from_data(x.shape(), {input.grad().begin(), input.grad().end()});
+}
+
+// The aggregate posterior's moments, then the library's KL to N(0, I) of the one Gaussian they define.
+Tensor aggregate_code_kl(const Tensor& mu, const Tensor& logvar) {
+    const Tensor m = mean(mu, 0, true);                                                // (1, d)
+    const Tensor s2 = mean(exp(logvar), 0, true) + mean(square(mu - m), 0, true);      // (1, d)
+    return gaussian_kl(m, log(s2));
 }
 
 }  // namespace mmgen::exercises

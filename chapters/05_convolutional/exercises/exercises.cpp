@@ -31,4 +31,10 @@ Tensor batch_norm_input_gradient(const Tensor& x, const Tensor& gamma, const Ten
     throw std::logic_error("exercise 5.3: batch_norm_input_gradient is not written yet");
 }
 
+Tensor aggregate_code_kl(const Tensor& mu, const Tensor& logvar) {
+    // TODO (exercise 5.5): m and s² per dimension with mean(·, 0), then the KL of N(m, s²) to N(0, I).
+    (void)mu, (void)logvar;
+    throw std::logic_error("exercise 5.5: aggregate_code_kl is not written yet");
+}
+
 }  // namespace mmgen::exercises

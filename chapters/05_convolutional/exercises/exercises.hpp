@@ -5,7 +5,8 @@
 //
 // runs tests/exercises/exercise_ch05.cpp against your code. The solutions are the library's:
 // the shapes `conv2d` and `conv_transpose2d` produce (lib/mmgen/core/ops_conv.cpp), `im2col`
-// (lib/mmgen/core/im2col.cpp) and `batch_norm`'s backward (lib/mmgen/core/ops_norm.cpp);
+// (lib/mmgen/core/im2col.cpp), `batch_norm`'s backward (lib/mmgen/core/ops_norm.cpp) and
+// `gaussian_kl` (lib/mmgen/nn/distributions.cpp) applied to the codes' moments;
 // build/bin/exercise_ch05_solution runs the same checks on them (tests/exercises/solution_ch05.cpp).
 #include <cstddef>
 #include <vector>
@@ -34,5 +35,13 @@ std::vector<real> im2col_one_image(const std::vector<real>& image, const ConvGeo
 // Returns dx (N, C) as plain values (a tensor without a graph).
 Tensor batch_norm_input_gradient(const Tensor& x, const Tensor& gamma, const Tensor& running_var, const Tensor& dy,
                                  bool training, real eps = real(1e-5));
+
+// Exercise 5.5 — what the KL term says about the codes' statistics. `mu`, `logvar` (n, d) are the
+// posteriors q(z|xᵢ) = N(μᵢ, diag σᵢ²) of n images; their average, the aggregate posterior, has per
+// dimension the mean and variance
+//   mⱼ = meanᵢ μᵢⱼ,    sⱼ² = meanᵢ σᵢⱼ² + meanᵢ (μᵢⱼ − mⱼ)²
+// Return KL(N(m, diag s²) ‖ N(0, I)) = ½ Σⱼ (mⱼ² + sⱼ² − 1 − log sⱼ²), a scalar, written with the
+// library's ops (autograd gives the gradient). It never exceeds the batch mean of the n KL terms.
+Tensor aggregate_code_kl(const Tensor& mu, const Tensor& logvar);
 
 }  // namespace mmgen::exercises
