@@ -3,7 +3,7 @@
 // Read with README.md beside it. run() follows the README:
 //   §2–§6  the ELBO, its KL in closed form, Bernoulli pixels, reparameterisation, β
 //          (models/vae.cpp, nn/distributions.cpp)
-//   §8     the model and the algorithm: minimise −ELBO                  train_vae (the loop, written out)
+//   §8     the model and the algorithm: minimise −ELBO                  models::train_vae (models/vae_training.cpp)
 //   §7     estimating log p(x): the importance-weighted bound           step 2 of run()
 //   §9     results: curves; reconstructions, samples, an interpolation;
 //          the blurry-samples challenge scored by the evaluator          draw_samples, step 3 of run()
@@ -19,6 +19,7 @@
 #include <mmgen/models/scoring.hpp>
 #include <mmgen/models/vae.hpp>
 #include <mmgen/models/vae_eval.hpp>
+#include <mmgen/models/vae_training.hpp>
 #include <mmgen/core/ops.hpp>
 #include <mmgen/nn/batched.hpp>
 #include <mmgen/nn/optim.hpp>
@@ -50,51 +51,9 @@ struct VaeOptions {
     std::string reconstruct;  // a user's picture to reconstruct
 };
 
-struct History {
-    std::vector<double> epoch, train_loss, train_rec, train_kl, test_loss, test_rec, test_kl;
-};
-
 // −ELBO and its terms over the first `limit` images of a dataset (0: all), one ε per image.
 models::ElboValues evaluate(models::Vae& vae, const data::Dataset& d, std::size_t limit, Rng& rng, double beta) {
     return models::mean_negative_elbo(vae, d, limit, rng, static_cast<real>(beta));
-}
-
-// Step 1: minimise −ELBO with Adam; test terms after every epoch. Resumable per epoch.
-History train_vae(models::Vae& vae, const data::Dataset& train, const data::Dataset& test, const VaeOptions& o,
-                  const fs::path& state_path, Rng& rng) {
-    const auto& c = o.common;
-    optim::Adam adam(vae.parameters(), static_cast<real>(c.lr));
-    data::Batcher batcher(train.n, c.batch_size, rng, false, c.quick ? std::optional<std::size_t>(kQuickTrain) : std::nullopt);
-    const std::size_t epochs = c.quick ? kQuickEpochs : c.epochs;
-    TrainingPosition position = resume_or_start(state_path, c.resume, vae, adam, rng);
-    History h;
-    ProgressLine progress(epochs, batcher.batches_per_epoch());
-    for (std::size_t epoch = std::size_t(position.epoch) + 1; epoch <= epochs; ++epoch) {
-        vae.train();
-        progress.begin_epoch(epoch);
-        for (const auto& idx : batcher.epoch_batches()) {
-            const Tensor x = data::images_to_tensor(train, idx, 0, 1);  // (B, 784), grey levels in [0, 1]
-            const Tensor noise = Tensor::randn({idx.size(), o.latent}, rng);  // ε ~ N(0, I), (B, latent)
-            adam.zero_grad();
-            const auto terms = vae.negative_elbo(x, noise, static_cast<real>(o.beta));
-            terms.loss.backward();
-            adam.step();
-            const double loss = terms.loss.item(), rec = terms.reconstruction.item(), kl = terms.kl.item();
-            check_finite(std::size_t(++position.step), {{"reconstruction", rec}, {"kl", kl}});
-            progress.step(idx.size(), {{"-elbo", loss}, {"rec", rec}, {"kl", kl}});
-        }
-        const Terms means = progress.end_epoch();
-        const models::ElboValues t = evaluate(vae, test, c.quick ? 2000 : 0, rng, o.beta);
-        std::fprintf(stderr, "  test -elbo %.2f  rec %.2f  kl %.2f\n", t.loss, t.reconstruction, t.kl);
-        h.epoch.push_back(double(epoch));
-        h.train_loss.push_back(means[0].second), h.train_rec.push_back(means[1].second), h.train_kl.push_back(means[2].second);
-        h.test_loss.push_back(t.loss), h.test_rec.push_back(t.reconstruction), h.test_kl.push_back(t.kl);
-        position.epoch = std::int64_t(epoch);
-        position.rng_state = rng.state();
-        save_training_state(state_path, vae, adam, position);
-    }
-    vae.eval();
-    return h;
 }
 
 // Step 3's figures: reconstructions, prior samples, an interpolation.
@@ -194,7 +153,11 @@ int run(VaeOptions& o) {
     Stopwatch clock;
     const fs::path state = fs::path(c.checkpoint_dir) / ("training-latent" + std::to_string(o.latent) +
                                                           (c.quick ? "-quick" : "") + ".safetensors");
-    const History h = train_vae(vae, train, test, o, state, rng);
+    models::VaeTraining training;
+    training.epochs = c.quick ? kQuickEpochs : c.epochs, training.batch_size = c.batch_size, training.lr = c.lr;
+    training.beta = o.beta, training.resume = c.resume;
+    if (c.quick) training.train_limit = kQuickTrain, training.test_limit = 2000;
+    const models::VaeHistory h = models::train_vae(vae, train, test, training, state, rng);
     const double train_seconds = clock.seconds();
     save_module(weights, vae);
 
@@ -232,11 +195,9 @@ int run(VaeOptions& o) {
         draw_latent_2d(vae, test, out);
     } else {
         std::printf("\n== 4. the same VAE with a 2-D latent space, to draw it\n");
-        VaeOptions o2 = o;
-        o2.latent = 2;
         models::Vae vae2({784, 400, 2}, rng);
         const fs::path state2 = fs::path(c.checkpoint_dir) / (c.quick ? "training-latent2-quick.safetensors" : "training-latent2.safetensors");
-        train_vae(vae2, train, test, o2, state2, rng);
+        models::train_vae(vae2, train, test, training, state2, rng);
         save_module(fs::path(c.checkpoint_dir) / "vae-latent2.safetensors", vae2);
         latent2_neg_elbo = evaluate(vae2, test, c.quick ? 2000 : 0, rng, o.beta).loss;
         draw_latent_2d(vae2, test, out);

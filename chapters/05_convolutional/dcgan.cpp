@@ -30,7 +30,7 @@ namespace {
 constexpr std::size_t kLatent = 64;
 // Passes over the 60,000 training images (README §3.1: what the time allowed when the figures
 // were made); a --quick run makes one pass over kQuickTrain images.
-constexpr std::size_t kDcganEpochs = 2, kQuickEpochs = 1, kQuickTrain = 5000;
+constexpr std::size_t kDcganEpochs = 10, kQuickEpochs = 1, kQuickTrain = 5000;
 // Adam for both players: the DCGAN paper's lr 2e-4 and β₁ = 0.5 (β₂ = 0.999).
 constexpr double kLr = 2e-4, kBeta1 = 0.5, kBeta2 = 0.999;
 // D's target for real images: 1, no label smoothing.

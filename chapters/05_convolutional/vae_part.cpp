@@ -1,7 +1,7 @@
 // Part 2 (README §2): the convolutional VAE — part 1's network with (μ, log σ²) heads and
 // chapter 03's objective — and chapter 03's MLP VAE beside it on the same evaluator.
 //
-//   1. train: minimise −ELBO with Adam 1e-3, batch 128, 10 epochs    train_vae (the loop, written out)
+//   1. train: minimise −ELBO with Adam 1e-3, batch 128, 10 epochs    models::train_vae, chapter 03's loop
 //   2. measure: test −ELBO and its terms; the IW estimate of −log p(x) (K = 1000, first 1,000 test images)
 //   3. look: reconstructions; prior samples scored by the evaluator; AE vs VAE and MLP vs conv side by side
 #include <cstdio>
@@ -14,6 +14,7 @@
 #include <mmgen/models/conv_vae.hpp>
 #include <mmgen/models/scoring.hpp>
 #include <mmgen/models/vae_eval.hpp>
+#include <mmgen/models/vae_training.hpp>
 #include <mmgen/nn/optim.hpp>
 #include <mmgen/report/plot.hpp>
 
@@ -34,44 +35,13 @@ constexpr std::size_t kScored = 10000;
 // A --quick run: this many training images and epochs, and smaller estimates.
 constexpr std::size_t kQuickTrain = 2000, kQuickEpochs = 1, kQuickIwSamples = 20, kQuickIwImages = 50, kQuickScored = 500;
 
-struct History {
-    std::vector<double> epoch, train_loss, test_loss, test_rec, test_kl;
-};
-
-// Minimise −ELBO with Adam; test terms after every epoch. Resumable per epoch from `state`.
-History train_vae(models::Vae& vae, const PartContext& ctx, const fs::path& state, Rng& rng) {
+// Chapter 03's recipe, which both VAEs of this part train with: Adam 1e-3, batch 128, 10 epochs.
+models::VaeTraining vae_training(const PartContext& ctx) {
     const auto& c = ctx.options.common;
-    optim::Adam adam(vae.parameters(), static_cast<real>(c.lr));
-    data::Batcher batcher(ctx.train.n, c.batch_size, rng, false, c.quick ? std::optional<std::size_t>(kQuickTrain) : std::nullopt);
-    const std::size_t epochs = c.quick ? kQuickEpochs : c.epochs, latent = vae.config().latent;
-    TrainingPosition position = resume_or_start(state, c.resume, vae, adam, rng);
-    History h;
-    ProgressLine progress(epochs, batcher.batches_per_epoch());
-    for (std::size_t epoch = std::size_t(position.epoch) + 1; epoch <= epochs; ++epoch) {
-        vae.train();
-        progress.begin_epoch(epoch);
-        for (const auto& idx : batcher.epoch_batches()) {
-            const Tensor x = data::images_to_tensor(ctx.train, idx, 0, 1);  // (B, 784), grey levels in [0, 1]
-            const Tensor noise = Tensor::randn({idx.size(), latent}, rng);  // ε ~ N(0, I), (B, latent)
-            adam.zero_grad();
-            const auto terms = vae.negative_elbo(x, noise);
-            terms.loss.backward();
-            adam.step();
-            const double loss = terms.loss.item(), rec = terms.reconstruction.item(), kl = terms.kl.item();
-            check_finite(std::size_t(++position.step), {{"reconstruction", rec}, {"kl", kl}});
-            progress.step(idx.size(), {{"-elbo", loss}, {"rec", rec}, {"kl", kl}});
-        }
-        const Terms means = progress.end_epoch();
-        const auto t = models::mean_negative_elbo(vae, ctx.test, c.quick ? 1000 : 0, rng);
-        std::fprintf(stderr, "  test -elbo %.2f  rec %.2f  kl %.2f\n", t.loss, t.reconstruction, t.kl);
-        h.epoch.push_back(double(epoch)), h.train_loss.push_back(means[0].second);
-        h.test_loss.push_back(t.loss), h.test_rec.push_back(t.reconstruction), h.test_kl.push_back(t.kl);
-        position.epoch = std::int64_t(epoch);
-        position.rng_state = rng.state();
-        save_training_state(state, vae, adam, position);
-    }
-    vae.eval();
-    return h;
+    models::VaeTraining t;
+    t.epochs = c.quick ? kQuickEpochs : c.epochs, t.batch_size = c.batch_size, t.lr = c.lr, t.resume = c.resume;
+    if (c.quick) t.train_limit = kQuickTrain, t.test_limit = 1000;
+    return t;
 }
 
 // Chapter 03's MLP VAE (784 → 400 → 20): its saved weights if chapter 03 has run beside this
@@ -89,7 +59,8 @@ void mlp_vae_for_comparison(models::Vae& mlp, const PartContext& ctx, Rng& rng, 
     } else {
         std::printf("chapter 03's MLP VAE is not in %s: training it here with chapter 03's recipe\n",
                     chapter03.parent_path().string().c_str());
-        train_vae(mlp, ctx, fs::path(c.checkpoint_dir) / (c.quick ? "training-mlp-vae-quick.safetensors" : "training-mlp-vae.safetensors"), rng);
+        models::train_vae(mlp, ctx.train, ctx.test, vae_training(ctx),
+                          fs::path(c.checkpoint_dir) / (c.quick ? "training-mlp-vae-quick.safetensors" : "training-mlp-vae.safetensors"), rng);
         if (!c.quick) save_module(own, mlp);
         source = "trained here with chapter 03's recipe";
     }
@@ -108,7 +79,8 @@ PartOutcome run_vae(PartContext& ctx) {
 
     // 1. train
     Stopwatch clock;
-    const History h = train_vae(vae, ctx, fs::path(c.checkpoint_dir) / (c.quick ? "training-vae-quick.safetensors" : "training-vae.safetensors"), rng);
+    const fs::path state = fs::path(c.checkpoint_dir) / (c.quick ? "training-vae-quick.safetensors" : "training-vae.safetensors");
+    const models::VaeHistory h = models::train_vae(vae, ctx.train, ctx.test, vae_training(ctx), state, rng);
     const double train_seconds = clock.seconds();
     save_module(weights, vae);
 

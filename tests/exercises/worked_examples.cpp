@@ -1,11 +1,13 @@
 // The worked examples of the chapter READMEs, number for number: each README shows one small
 // computation by hand (a linear layer's backward, one GAN step, one ELBO term, one product of
-// experts), and this file reproduces exactly those numbers with the library. Tagged by chapter.
+// experts, one convolution, two ranks' gradients averaged), and this file reproduces exactly those
+// numbers with the library. Tagged by chapter.
 #include <cmath>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include <mmgen/core/im2col.hpp>
 #include <mmgen/core/ops.hpp>
 #include <mmgen/models/gan.hpp>
 #include <mmgen/nn/distributions.hpp>
@@ -128,5 +130,71 @@ TEST_CASE("worked example, chapter 04: one product of experts with the prior", "
         require_values(exp(qx.logvar), {0.333333});
         require_values(qy.mu, {-0.333333});
         require_values(exp(qy.logvar), {0.666667});
+    }
+}
+
+TEST_CASE("worked example, chapter 05: one 2-D convolution, forward, its three gradients, and as im2col · GEMM",
+          "[worked-example][ch05]") {
+    // a 3×3 image, a 2×2 kernel, bias 0.5, stride 1, padding 0 → a 2×2 output
+    const Tensor x = Tensor::from_data({1, 1, 3, 3}, {1, 2, 0, 0, 1, 3, 2, -1, 1}, true);  // (N, C, H, W)
+    const Tensor w = Tensor::from_data({1, 1, 2, 2}, {1, -1, 0, 2}, true);                // (F, C, kh, kw)
+    const Tensor b = Tensor::from_data({1}, {0.5}, true);                                 // (F)
+    const Tensor y = conv2d(x, w, b);                                                     // (1, 1, 2, 2)
+    require_values(y, {1.5, 8.5, -2.5, 0.5});  // y[oh, ow] = Σᵢⱼ x[oh + i, ow + j] · w[i, j] + b
+    const Tensor dy = Tensor::from_data({1, 1, 2, 2}, {1, 0, -1, 2});
+    y.backward(dy);
+    require_gradient(b, {2});                                   // db = Σ dy
+    require_gradient(w, {3, 7, -4, 4});                         // dw[i, j] = Σ dy[oh, ow] · x[oh + i, ow + j]
+    require_gradient(x, {1, -1, 0, -1, 5, -2, 0, -2, 4});       // dx[h, w] = Σ dy[oh, ow] · w[h − oh, w − ow]
+    SECTION("dx is the transposed convolution of dy with the same kernel") {
+        require_values(conv_transpose2d(dy, w, Tensor()), {1, -1, 0, -1, 5, -2, 0, -2, 4});
+    }
+    SECTION("the same numbers as im2col, then one GEMM") {
+        const ConvGeometry g{1, 3, 3, 2, 2, 1, 0};
+        Tensor cols = Tensor::zeros({4, 4});  // (C·kh·kw, N·Ho·Wo): column oh·2 + ow is the patch under output (oh, ow)
+        im2col(x.data().data(), 1, g, cols.data().data());
+        require_values(cols, {1, 2, 0, 1,     // tap (0, 0)
+                              2, 0, 1, 3,     // tap (0, 1)
+                              0, 1, 2, -1,    // tap (1, 0)
+                              1, 3, -1, 1});  // tap (1, 1)
+        const Tensor w_row = Tensor::from_data({1, 4}, {1, -1, 0, 2});  // (F, C·kh·kw)
+        require_values(matmul(w_row, cols) + 0.5, {1.5, 8.5, -2.5, 0.5});                        // Y′ = W · cols + b
+        require_values(matmul(Tensor::from_data({1, 4}, {1, 0, -1, 2}), cols, false, true), {3, 7, -4, 4});  // dW = dY′ · colsᵀ
+    }
+}
+
+TEST_CASE("worked example, chapter 07: two ranks' gradients averaged are the gradient of the whole batch",
+          "[worked-example][ch07]") {
+    // ŷ = w x + b with w = 0.5, b = 0; four examples x = (1, 2, −1, 3), t = (2, 1, 0, 4); L = mean of ½ (ŷ − t)²
+    Tensor w = Tensor::from_data({1, 1}, {0.5}, true), b = Tensor::from_data({1}, {0}, true);
+    const Tensor x = Tensor::from_data({4, 1}, {1, 2, -1, 3}), t = Tensor::from_data({4, 1}, {2, 1, 0, 4});
+    // the mean loss over examples [begin, end) and its gradient (dL/dw, dL/db)
+    auto loss_and_gradient = [&](std::size_t begin, std::size_t end) {
+        w.zero_grad(), b.zero_grad();
+        const Tensor loss = 0.5 * mean(square(linear(slice_rows(x, begin, end), w, b) - slice_rows(t, begin, end)));
+        loss.backward();
+        return std::vector<double>{double(loss.item()), double(w.grad()[0]), double(b.grad()[0])};
+    };
+    // residuals ŷ − t = (−1.5, 0, −0.5, −2.5); per example dℓ/dw = (ŷ − t) x = (−1.5, 0, 0.5, −7.5)
+    const auto whole = loss_and_gradient(0, 4);
+    CHECK_THAT(whole[0], WithinAbs(1.09375, 5e-7));  // ½ (2.25 + 0 + 0.25 + 6.25) / 4
+    CHECK_THAT(whole[1], WithinAbs(-2.125, 5e-7));   // (−1.5 + 0 + 0.5 − 7.5) / 4
+    CHECK_THAT(whole[2], WithinAbs(-1.125, 5e-7));   // (−1.5 + 0 − 0.5 − 2.5) / 4
+    SECTION("two ranks of two examples: the plain average, weights ½ and ½") {
+        const auto rank0 = loss_and_gradient(0, 2), rank1 = loss_and_gradient(2, 4);
+        CHECK_THAT(rank0[0], WithinAbs(0.5625, 5e-7));
+        CHECK_THAT(rank0[1], WithinAbs(-0.75, 5e-7));
+        CHECK_THAT(rank0[2], WithinAbs(-0.75, 5e-7));
+        CHECK_THAT(rank1[0], WithinAbs(1.625, 5e-7));
+        CHECK_THAT(rank1[1], WithinAbs(-3.5, 5e-7));
+        CHECK_THAT(rank1[2], WithinAbs(-1.5, 5e-7));
+        for (std::size_t k = 0; k < 3; ++k) CHECK_THAT((rank0[k] + rank1[k]) / 2, WithinAbs(whole[k], 1e-15));
+    }
+    SECTION("three examples and one: weights ¾ and ¼, not ½ and ½") {
+        const auto rank0 = loss_and_gradient(0, 3), rank1 = loss_and_gradient(3, 4);
+        CHECK_THAT(rank0[1], WithinAbs(-0.333333, 5e-7));  // (−1.5 + 0 + 0.5) / 3
+        CHECK_THAT(rank1[1], WithinAbs(-7.5, 5e-7));
+        CHECK_THAT(0.75 * rank0[1] + 0.25 * rank1[1], WithinAbs(whole[1], 1e-15));  // −0.25 − 1.875 = −2.125
+        CHECK_THAT((rank0[1] + rank1[1]) / 2, WithinAbs(-3.916667, 5e-7));         // the plain mean is wrong
     }
 }

@@ -74,8 +74,10 @@ ConvGeometry checked_geometry(const char* op, const Tensor& x, const Tensor& wei
 }
 
 // (A, B, S) → (B, A, S): swaps the two leading axes of a buffer of A·B blocks of S values,
-// adding into `out` when accumulate is set.
-void swap_leading_axes(const real* in, std::size_t a, std::size_t b, std::size_t s, real* out, bool accumulate) {
+// adding into `out` when accumulate is set. With `bias` (A values), block (i, j) gets bias[i]
+// added on the way: conv2d's (F, N, P) → (N, F, P) and its bias in one pass over the output.
+void swap_leading_axes(const real* in, std::size_t a, std::size_t b, std::size_t s, real* out, bool accumulate,
+                       const real* bias = nullptr) {
     const std::size_t grain = std::max<std::size_t>(1, (std::size_t{1} << 14) / std::max<std::size_t>(b * s, 1));
     parallel::for_range(a, grain, [=](std::size_t first, std::size_t end) {  // rows i of the input
         for (std::size_t i = first; i < end; ++i)
@@ -84,7 +86,10 @@ void swap_leading_axes(const real* in, std::size_t a, std::size_t b, std::size_t
                 real* to = out + (j * a + i) * s;
                 if (accumulate)
                     for (std::size_t k = 0; k < s; ++k) to[k] += from[k];
-                else
+                else if (bias) {
+                    const real shift = bias[i];
+                    for (std::size_t k = 0; k < s; ++k) to[k] = from[k] + shift;
+                } else
                     std::copy_n(from, s, to);
             }
     });
@@ -95,7 +100,8 @@ void add_channel_bias(real* y, const real* b, std::size_t batch, std::size_t cha
     for (std::size_t n = 0; n < batch; ++n)
         for (std::size_t f = 0; f < channels; ++f) {
             real* row = y + (n * channels + f) * size;
-            for (std::size_t k = 0; k < size; ++k) row[k] += b[f];
+            const real shift = b[f];
+            for (std::size_t k = 0; k < size; ++k) row[k] += shift;
         }
 }
 
@@ -127,8 +133,9 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::si
     Buffer y_fnp(filters * columns);  // Y′ (F, N·Ho·Wo) = W (F, C·kh·kw) · cols
     gemm({filters, columns, k, false, false}, real(1), weight.data().data(), cols.data().data(), real(0), y_fnp.data());
     Tensor y = Tensor::empty({batch, filters, g.out_h(), g.out_w()});  // (N, F, Ho, Wo)
-    swap_leading_axes(y_fnp.data(), filters, batch, positions, y.data().data(), false);
-    if (bias.defined()) add_channel_bias(y.data().data(), bias.data().data(), batch, filters, positions);
+    // y (N, F, Ho, Wo) = Y′ with (F, N) swapped, + b[f]: one pass
+    swap_leading_axes(y_fnp.data(), filters, batch, positions, y.data().data(), false,
+                      bias.defined() ? bias.data().data() : nullptr);
 
     std::vector<Tensor> inputs{x, weight};
     if (bias.defined()) inputs.push_back(bias);

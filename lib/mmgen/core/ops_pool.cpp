@@ -37,17 +37,25 @@ Tensor max_pool2d(const Tensor& x, std::size_t kernel, std::size_t stride) {
     // planes (n, c) are independent: split over them (a window never leaves its plane)
     const std::size_t grain = std::max<std::size_t>(1, (std::size_t{1} << 14) / std::max<std::size_t>(h * w, 1));
     if (kernel == 2 && stride == 2) {  // the common case, without inner loops or branches
+        Index* const where_all = argmax.data();
         parallel::for_range(planes, grain, [&](std::size_t first, std::size_t end) {
             for (std::size_t p = first; p < end; ++p)
                 for (std::size_t oh = 0; oh < ho; ++oh) {
-                    const std::size_t top = p * h * w + 2 * oh * w;
+                    // the window's two rows a b / c d; values compared, not indices, so the loop
+                    // has no dependent loads and vectorises; ties go to the first (a, then c, then ab)
+                    const Index top = static_cast<Index>(p * h * w + 2 * oh * w), row = static_cast<Index>(w);
+                    const real* __restrict upper = xs + top;
+                    const real* __restrict lower = upper + w;
+                    real* __restrict out = ys + (p * ho + oh) * wo;
+                    Index* __restrict where = where_all + (p * ho + oh) * wo;
                     for (std::size_t ow = 0; ow < wo; ++ow) {
-                        const std::size_t a = top + 2 * ow, b = a + 1, c = a + w, d = c + 1;
-                        const std::size_t ab = xs[b] > xs[a] ? b : a, cd = xs[d] > xs[c] ? d : c;
-                        const std::size_t best = xs[cd] > xs[ab] ? cd : ab;
-                        const std::size_t o = (p * ho + oh) * wo + ow;
-                        argmax[o] = static_cast<Index>(best);
-                        ys[o] = xs[best];
+                        const real a = upper[2 * ow], b = upper[2 * ow + 1], c = lower[2 * ow], d = lower[2 * ow + 1];
+                        const bool b_wins = b > a, d_wins = d > c;
+                        const real ab = b_wins ? b : a, cd = d_wins ? d : c;
+                        const bool lower_wins = cd > ab;
+                        const Index column = top + 2 * static_cast<Index>(ow);
+                        out[ow] = lower_wins ? cd : ab;
+                        where[ow] = lower_wins ? column + row + Index(d_wins) : column + Index(b_wins);
                     }
                 }
         });
