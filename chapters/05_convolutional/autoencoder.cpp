@@ -72,7 +72,7 @@ PartOutcome run_autoencoder(PartContext& ctx) {
     const auto& c = ctx.options.common;
     const fs::path out = c.out, weights = fs::path(c.checkpoint_dir) / "conv_autoencoder.safetensors";
     Rng rng(c.seed);
-    models::ConvAutoencoder ae(kLatent, rng);
+    models::ConvAutoencoder ae(kLatent, rng, ctx.options.widths());
     std::printf("conv autoencoder 1×28×28 → 32×14×14 → 64×7×7 → %zu → 64×7×7 → 32×14×14 → 1×28×28: %zu parameters\n",
                 kLatent, ae.parameter_count());
 
@@ -147,6 +147,7 @@ PartOutcome run_autoencoder(PartContext& ctx) {
 
     auto& m = ctx.metrics;
     m["ae_latent"] = kLatent;
+    m["ae_init"] = ctx.options.init;
     m["ae_test_reconstruction"] = test_rec;
     m["ae_reconstruction_fd"] = rec_scores.fd;
     m["ae_prior_fd"] = prior_scores.fd;

@@ -80,6 +80,10 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"all", "ae", "vae", "dcgan"}))->capture_default_str();
     app.add_option("--ae-epochs", o.ae_epochs, "passes over the training set for part ae (--epochs is the VAE's and the DCGAN's)")
         ->check(CLI::PositiveNumber)->capture_default_str();
+    app.add_option("--init", o.init,
+                   "initialisation of the autoencoder's and the VAE's layers: pytorch (U(+-1/sqrt(fan-in)), "
+                   "PyTorch's default) or he (N(0, 2/fan-in), the library's default elsewhere)")
+        ->check(CLI::IsMember({"he", "pytorch"}))->capture_default_str();
     app.add_option("--generate", o.generate, "write N samples of the trained DCGAN as a grid, then exit")
         ->check(CLI::Range(std::size_t{1}, std::size_t{10000}));
     app.add_option("--reconstruct", o.reconstruct, "write the trained conv VAE's reconstruction of this PNG/JPG/BMP")

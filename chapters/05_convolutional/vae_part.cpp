@@ -73,7 +73,7 @@ PartOutcome run_vae(PartContext& ctx) {
     const auto& c = ctx.options.common;
     const fs::path out = c.out, weights = fs::path(c.checkpoint_dir) / "conv_vae.safetensors";
     Rng rng(c.seed + 1);
-    models::ConvVae vae(kLatent, rng);
+    models::ConvVae vae(kLatent, rng, ctx.options.widths());
     std::printf("conv VAE 1×28×28 → 32×14×14 → 64×7×7 → (μ, log σ²) 2×%zu; %zu → 64×7×7 → 32×14×14 → 1×28×28: "
                 "%zu parameters\n", kLatent, kLatent, vae.parameter_count());
 
@@ -111,6 +111,7 @@ PartOutcome run_vae(PartContext& ctx) {
 
     auto& m = ctx.metrics;
     m["vae_latent"] = kLatent;
+    m["vae_init"] = ctx.options.init;
     m["vae_test_neg_elbo"] = t.loss;
     m["vae_test_reconstruction"] = t.reconstruction;
     m["vae_test_kl"] = t.kl;

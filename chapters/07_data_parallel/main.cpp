@@ -142,7 +142,7 @@ int run(const Options& o) {
     const Communicator world = Communicator::world();
     const bool root = world.is_root();
     if (o.model != "vae")
-        throw std::invalid_argument("--model " + o.model + ": only 'vae' exists; 'dcgan' comes with chapter 05");
+        throw std::invalid_argument("--model " + o.model + ": only 'vae' is written; chapter 05's DCGAN is not data-parallel yet");
     const std::size_t local_batch = local_batch_size(c.batch_size, world.size(), "--batch-size");
     set_blas_threads(c.threads);
     Rng rng(c.seed);  // the same seed on every rank: the same batches and noise everywhere
@@ -229,7 +229,7 @@ int main(int argc, char** argv) {
     o.common.threads = 1;  // one OpenBLAS thread per rank: ranks × threads should not exceed the cores
     CLI::App app{"Chapter 07: data-parallel training of chapter 03's VAE over MPI (start with mpirun -np N)"};
     chapter::add_common_options(app, o.common);
-    app.add_option("--model", o.model, "the model to train: vae (dcgan once chapter 05 exists)")->capture_default_str();
+    app.add_option("--model", o.model, "the model to train: vae (chapter 05's dcgan is not data-parallel yet)")->capture_default_str();
     app.add_flag("!--no-measure", o.measure, "skip the allreduce and step-time measurements");
     try {
         app.parse(argc, argv);

@@ -22,8 +22,11 @@ constexpr std::size_t kConvSide = 28;  // image side
 
 // The channels after the first and the second convolution (32 and 64 in the chapter; the
 // gradient checks use a few). The Linear layers meet `second`·7·7 values (3,136).
+// `init`: He's N(0, 2/fan-in) for the convolutions and the decoder's first Linear (the
+// default), or PyTorch's U(±1/√fan-in) for every layer (nn::Init::fan_in).
 struct ConvWidths {
     std::size_t first = 32, second = 64;
+    nn::Init init = nn::Init::he;
     std::size_t code() const { return second * 7 * 7; }
 };
 

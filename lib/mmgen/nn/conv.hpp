@@ -11,23 +11,25 @@
 namespace mmgen::nn {
 
 // y = conv2d(x, W, b): (N, C_in, H, W) → (N, C_out, Ho, Wo), W (C_out, C_in, k, k), b (C_out).
-// He initialisation: W ~ N(0, 2 / (C_in·k²)) — each output sums C_in·k² inputs — and b = 0.
+// Init::he (the default): W ~ N(0, 2 / (C_in·k²)) — each output sums C_in·k² inputs — and b = 0.
+// Init::fan_in: PyTorch's default, W and b ~ U(±1/√(C_in·k²)) — a spread √6 ≈ 2.4 times smaller.
 class Conv2d : public Module {
 public:
     Conv2d(std::size_t in_channels, std::size_t out_channels, std::size_t kernel, Rng& rng, std::size_t stride = 1,
-           std::size_t padding = 0, bool bias = true);
+           std::size_t padding = 0, bool bias = true, Init init = Init::he);
     Tensor forward(const Tensor& x) override;
     Tensor weight, bias;
     std::size_t stride, padding;
 };
 
 // y = conv_transpose2d(x, W, b): (N, C_in, H, W) → (N, C_out, (H − 1)·stride − 2·padding + k, …),
-// W (C_in, C_out, k, k). He initialisation with the fan-in of one output value, C_in·k²/stride²
-// (each output pixel is reached by about k/stride taps per axis).
+// W (C_in, C_out, k, k). Init::he: with the fan-in of one output value, C_in·k²/stride² (each
+// output pixel is reached by about k/stride taps per axis). Init::fan_in: PyTorch's default,
+// U(±1/√(C_out·k²)) — PyTorch takes the fan-in from the weight's second axis, C_out.
 class ConvTranspose2d : public Module {
 public:
     ConvTranspose2d(std::size_t in_channels, std::size_t out_channels, std::size_t kernel, Rng& rng,
-                    std::size_t stride = 1, std::size_t padding = 0, bool bias = true);
+                    std::size_t stride = 1, std::size_t padding = 0, bool bias = true, Init init = Init::he);
     Tensor forward(const Tensor& x) override;
     Tensor weight, bias;
     std::size_t stride, padding;
