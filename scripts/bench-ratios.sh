@@ -23,7 +23,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
   for s in "${STEPS[@]}"; do
     for v in "" GemmOnly; do
       "$BENCH" --benchmark_filter="^$s$v(/|\$)" --benchmark_out="$OUT/r$r-$s$v.json" \
-               --benchmark_out_format=json >/dev/null
+               --benchmark_out_format=json >/dev/null 2>"$OUT/r$r-$s$v.log"
     done
   done
   echo "round $r of $ROUNDS done ($(uptime | sed 's/.*load/load/'))"
