@@ -66,7 +66,9 @@ struct CganConfig {
 class CaptionConditioned : public nn::Module {
 public:
     using nn::Module::forward;
+    using nn::Module::operator();
     virtual Tensor forward(const Tensor& x, const std::vector<std::size_t>& tokens) = 0;
+    Tensor operator()(const Tensor& x, const std::vector<std::size_t>& tokens) { return forward(x, tokens); }
 };
 
 // y (B · L ids) → e(y) (B, out): the mean of the embeddings of the non-<pad> words, then a Linear.
