@@ -70,8 +70,9 @@ void save_game(const GameFiles& files, const mmgen::nn::Module& first, mmgen::op
                const mmgen::TrainingPosition& position, const nlohmann::json& history);
 
 // Chapter 05's conv VAE (latent 20), the baseline of parts 2 and 3: chapter 05's weights when
-// that chapter has saved them, else this chapter's own from an earlier run, else trained here
-// with chapter 05's recipe (Adam 1e-3, batch 128) for `epochs` and saved. Says which in `source`
+// that chapter has saved them (conv_vae.safetensors, after its whole default run), else this
+// chapter's own from an earlier run, else trained here with chapter 05's recipe (Adam 1e-3,
+// batch 128) for `epochs` and saved. Says which in `source`
 // and the training seconds in `seconds` (0 when loaded).
 constexpr std::size_t kVaeLatent = 20;
 struct ConvVaeBaseline {

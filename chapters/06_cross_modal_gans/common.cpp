@@ -42,21 +42,6 @@ void save_game(const GameFiles& files, const nn::Module& first, optim::Optimizer
     save_training_state(files.first, first, first_optimizer, position, {{"history", history.dump()}});
 }
 
-namespace {
-// The module's tensors from a training state's "model.<name>" entries (chapter 05's unfinished
-// runs leave only those). Returns the epoch the state was saved after.
-std::string load_from_training_state(const fs::path& path, nn::Module& module) {
-    const Checkpoint ck = load_checkpoint(path);
-    for (auto& [name, tensor] : module.named_state()) {
-        const auto it = std::find_if(ck.tensors.begin(), ck.tensors.end(), [&](const auto& t) { return t.first == "model." + name; });
-        if (it == ck.tensors.end() || it->second.shape() != tensor.shape())
-            throw CheckpointError(path.string() + ": no tensor model." + name + " of shape " + tensor.shape_str());
-        std::copy(it->second.data().begin(), it->second.data().end(), tensor.data().begin());
-    }
-    return ck.metadata.contains("position.epoch") ? ck.metadata.at("position.epoch") : "?";
-}
-}  // namespace
-
 ConvVaeBaseline conv_vae_baseline(models::ConvVae& vae, PartContext& ctx, std::size_t epochs) {
     const auto& c = ctx.options.common;
     const fs::path chapter05 = c.checkpoint_root() / "05_convolutional";
@@ -65,9 +50,6 @@ ConvVaeBaseline conv_vae_baseline(models::ConvVae& vae, PartContext& ctx, std::s
     if (!c.quick && fs::exists(chapter05 / "conv_vae.safetensors")) {
         load_module(chapter05 / "conv_vae.safetensors", vae);
         b.source = "chapter 05's conv VAE (its saved weights)";
-    } else if (!c.quick && fs::exists(chapter05 / "training-vae.safetensors")) {
-        const std::string epoch = load_from_training_state(chapter05 / "training-vae.safetensors", vae);
-        b.source = "chapter 05's conv VAE, from its training state after epoch " + epoch + " of its default 10";
     } else if (fs::exists(own)) {
         load_module(own, vae);
         b.source = "chapter 05's conv VAE trained by an earlier run of this chapter";

@@ -85,7 +85,7 @@ void write_comparison(PartContext& ctx) {
     Rng vae_init(c.seed + 1);
     models::ConvVae vae(kVaeLatent, vae_init), vaegan(kVaeLatent, vae_init);
     const bool have_vae = fs::exists(dir / ("conv_vae" + q + ".safetensors")) ||
-                          (!c.quick && fs::exists(c.checkpoint_root() / "05_convolutional" / "training-vae.safetensors"));
+                          (!c.quick && fs::exists(c.checkpoint_root() / "05_convolutional" / "conv_vae.safetensors"));
     if (have_vae) {
         conv_vae_baseline(vae, ctx, 1);  // loads: the weights exist
         Rng z(c.seed + 1000);

@@ -30,7 +30,7 @@ namespace {
 // (about 240 nats per image over 784 pixels); README §2.2 on the choice.
 constexpr real kAdversarialWeight = 20;
 // Passes over the training images with the VAE-GAN objective, starting from the conv VAE.
-constexpr std::size_t kEpochs = 3;
+constexpr std::size_t kEpochs = 2;
 // Epochs of chapter 05's recipe when the conv VAE has to be trained here.
 constexpr std::size_t kBaselineEpochs = 10, kQuickBaselineEpochs = 1;
 // Adam for the VAE and for D: the GAN recipe's β₁ = 0.5; linear decay over the second half.
