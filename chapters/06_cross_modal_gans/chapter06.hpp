@@ -72,15 +72,15 @@ void save_game(const GameFiles& files, const mmgen::nn::Module& first, mmgen::op
 // Chapter 05's conv VAE (latent 20), the baseline of parts 2 and 3: chapter 05's weights when
 // that chapter has saved them (conv_vae.safetensors, after its whole default run), else this
 // chapter's own from an earlier run, else trained here with chapter 05's recipe (Adam 1e-3,
-// batch 128) for `epochs` and saved. Says which in `source`
-// and the training seconds in `seconds` (0 when loaded).
+// batch 128, 10 epochs; 1 epoch on 2,000 images with --quick) and saved. Says which, on
+// stdout and in `source`, and the training seconds in `seconds` (0 when loaded).
 constexpr std::size_t kVaeLatent = 20;
 struct ConvVaeBaseline {
     std::string source;
     double seconds = 0;
     std::size_t epochs = 0;
 };
-ConvVaeBaseline conv_vae_baseline(mmgen::models::ConvVae& vae, PartContext& ctx, std::size_t epochs);
+ConvVaeBaseline conv_vae_baseline(mmgen::models::ConvVae& vae, PartContext& ctx);
 
 // Linear decay of a learning rate to 0 over the last half of a run's steps (chapter 05's recipe).
 double decayed_lr(double lr, std::size_t step, std::size_t total_steps);

@@ -42,8 +42,12 @@ void save_game(const GameFiles& files, const nn::Module& first, optim::Optimizer
     save_training_state(files.first, first, first_optimizer, position, {{"history", history.dump()}});
 }
 
-ConvVaeBaseline conv_vae_baseline(models::ConvVae& vae, PartContext& ctx, std::size_t epochs) {
+// Chapter 05's recipe for its conv VAE: 10 epochs (README §2.1 of chapter 05).
+constexpr std::size_t kBaselineEpochs = 10, kQuickBaselineEpochs = 1;
+
+ConvVaeBaseline conv_vae_baseline(models::ConvVae& vae, PartContext& ctx) {
     const auto& c = ctx.options.common;
+    const std::size_t epochs = c.quick ? kQuickBaselineEpochs : kBaselineEpochs;
     const fs::path chapter05 = c.checkpoint_root() / "05_convolutional";
     const fs::path own = fs::path(c.checkpoint_dir) / (c.quick ? "conv_vae-quick.safetensors" : "conv_vae.safetensors");
     ConvVaeBaseline b;
@@ -81,6 +85,7 @@ ConvVaeBaseline conv_vae_baseline(models::ConvVae& vae, PartContext& ctx, std::s
         b.source = "chapter 05's conv VAE, trained here for " + std::to_string(epochs) + " epoch(s) with its recipe";
     }
     vae.eval();
+    std::printf("conv VAE: %s\n", b.source.c_str());
     return b;
 }
 

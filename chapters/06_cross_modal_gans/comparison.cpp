@@ -87,7 +87,7 @@ void write_comparison(PartContext& ctx) {
     const bool have_vae = fs::exists(dir / ("conv_vae" + q + ".safetensors")) ||
                           (!c.quick && fs::exists(c.checkpoint_root() / "05_convolutional" / "conv_vae.safetensors"));
     if (have_vae) {
-        conv_vae_baseline(vae, ctx, 1);  // loads: the weights exist
+        conv_vae_baseline(vae, ctx);  // loads: the weights exist
         Rng z(c.seed + 1000);
         sets.push_back(vae.decode_images(Tensor::randn({64, kVaeLatent}, z))), names.push_back("conv VAE prior");
     }

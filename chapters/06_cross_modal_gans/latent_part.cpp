@@ -32,7 +32,7 @@ constexpr double kLr = 2e-4, kBeta1 = 0.5, kBeta2 = 0.999;
 // Samples scored at the end, and per epoch.
 constexpr std::size_t kScored = 10000, kMonitor = 1000, kQuickScored = 500;
 // A --quick run.
-constexpr std::size_t kQuickTrain = 2000, kQuickEpochs = 2, kQuickBaselineEpochs = 1, kBaselineEpochs = 10;
+constexpr std::size_t kQuickTrain = 2000, kQuickEpochs = 2;
 
 }  // namespace
 
@@ -43,8 +43,7 @@ void run_latent(PartContext& ctx) {
     // §3.1 stage 1
     Rng init(c.seed + 1);
     models::ConvVae vae(kVaeLatent, init);
-    const auto baseline = conv_vae_baseline(vae, ctx, c.quick ? kQuickBaselineEpochs : kBaselineEpochs);
-    std::printf("stage 1: %s\n", baseline.source.c_str());
+    const auto baseline = conv_vae_baseline(vae, ctx);
 
     // §3.2 the codes the encoder gives the training images
     const std::size_t n = c.quick ? kQuickTrain : ctx.train.n;

@@ -31,8 +31,6 @@ namespace {
 constexpr real kAdversarialWeight = 20;
 // Passes over the training images with the VAE-GAN objective, starting from the conv VAE.
 constexpr std::size_t kEpochs = 2;
-// Epochs of chapter 05's recipe when the conv VAE has to be trained here.
-constexpr std::size_t kBaselineEpochs = 10, kQuickBaselineEpochs = 1;
 // Adam for the VAE and for D: the GAN recipe's β₁ = 0.5; linear decay over the second half.
 constexpr double kVaeLr = 3e-4, kDLr = 2e-4, kBeta1 = 0.5, kBeta2 = 0.999;
 // D: chapter 05's DCGAN discriminator with this many channels at 14 × 14.
@@ -70,8 +68,7 @@ void run_vaegan(PartContext& ctx) {
     // §2.1 the conv VAE, and its scores before any adversarial training
     Rng init(c.seed + 1);
     models::ConvVae base(kVaeLatent, init);
-    const auto baseline = conv_vae_baseline(base, ctx, c.quick ? kQuickBaselineEpochs : kBaselineEpochs);
-    std::printf("conv VAE: %s\n", baseline.source.c_str());
+    const auto baseline = conv_vae_baseline(base, ctx);
     const std::size_t scored = c.quick ? kQuickScored : kScored;
     Rng base_rng(c.seed + 3000);
     const VaeScores before = score_vae(base, ctx, scored, base_rng);
