@@ -25,7 +25,7 @@ namespace {
 
 // Hidden units of each player's two hidden layers.
 constexpr std::size_t kHidden = 256;
-// Passes over the 60,000 codes (a step is ~1 ms: the players are small).
+// Passes over the 60,000 codes (a step is a few ms: the players are small).
 constexpr std::size_t kEpochs = 30;
 // Adam for both players, β₁ = 0.5; linear decay over the second half.
 constexpr double kLr = 2e-4, kBeta1 = 0.5, kBeta2 = 0.999;
