@@ -7,6 +7,7 @@
 #include <string>
 
 #include <mmgen/core/autograd.hpp>
+#include <mmgen/models/module_guards.hpp>
 #include <mmgen/nn/losses.hpp>
 #include <mmgen/core/ops.hpp>
 #include <mmgen/core/scalar_math.hpp>
@@ -26,41 +27,6 @@ void require_logits(const char* who, const Tensor& logits) {
         throw std::invalid_argument(std::string(who) + ": expected discriminator logits of shape (B, 1), got " +
                                     logits.shape_str());
 }
-
-// Holds a module fixed while it lives: its parameters out of the graph (ops see them as
-// constants, so backward() computes no gradient for them and skips the GEMMs that would), and
-// its buffers (batch norm's running statistics, moved by a forward in training mode) put back
-// as they were at the end.
-class FrozenModule {
-public:
-    explicit FrozenModule(const nn::Module& module) : parameters_(module.parameters()) {
-        for (auto& p : parameters_) p.set_requires_grad(false);
-        for (auto& [name, b] : module.named_buffers()) buffers_.emplace_back(b, b.to_vector());
-    }
-    ~FrozenModule() {
-        for (auto& p : parameters_) p.set_requires_grad(true);
-        for (auto& [b, values] : buffers_) std::copy(values.begin(), values.end(), b.data().begin());
-    }
-    FrozenModule(const FrozenModule&) = delete;
-    FrozenModule& operator=(const FrozenModule&) = delete;
-
-private:
-    std::vector<Tensor> parameters_;
-    std::vector<std::pair<Tensor, std::vector<real>>> buffers_;  // (buffer, its values at the start)
-};
-
-// Puts a module in eval mode while it lives, and back in the mode it was in at the end.
-class EvalMode {
-public:
-    explicit EvalMode(nn::Module& module) : module_(module), was_training_(module.is_training()) { module_.eval(); }
-    ~EvalMode() { module_.train(was_training_); }
-    EvalMode(const EvalMode&) = delete;
-    EvalMode& operator=(const EvalMode&) = delete;
-
-private:
-    nn::Module& module_;
-    bool was_training_;
-};
 }  // namespace
 
 Generator::Generator(const GanConfig& c, Rng& rng) {

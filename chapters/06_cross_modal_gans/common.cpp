@@ -1,0 +1,139 @@
+// What the parts share: --resume for a two-player game, chapter 05's conv VAE as the baseline
+// of parts 2 and 3, the learning-rate decay of chapter 05's GAN recipe.
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+
+#include <mmgen/core/ops.hpp>
+#include <mmgen/core/autograd.hpp>
+#include <mmgen/models/scoring.hpp>
+#include <mmgen/models/vae_eval.hpp>
+
+#include "chapter06.hpp"
+
+using namespace mmgen;
+namespace fs = std::filesystem;
+
+namespace chapter06 {
+
+std::string two_digits(std::size_t n) { return (n < 10 ? "0" : "") + std::to_string(n); }
+
+double decayed_lr(double lr, std::size_t step, std::size_t total_steps) {
+    const std::size_t from = total_steps / 2;  // constant for the first half, then linear to 0
+    return step < from ? lr : lr * double(total_steps - step) / double(total_steps - from);
+}
+
+TrainingPosition resume_game(const GameFiles& files, bool resume, nn::Module& first, optim::Optimizer& first_optimizer,
+                             nn::Module& second, optim::Optimizer& second_optimizer, Rng& rng, nlohmann::json& history) {
+    if (!resume || !fs::exists(files.first) || !fs::exists(files.second)) return {};
+    Metadata saved;
+    const TrainingPosition position = resume_or_start(files.second, true, second, second_optimizer, rng);
+    const TrainingPosition again = resume_or_start(files.first, true, first, first_optimizer, rng, &saved);  // same Rng state
+    if (again.epoch != position.epoch)
+        throw std::runtime_error("--resume: " + files.first.string() + " is at epoch " + std::to_string(again.epoch) +
+                                 " but " + files.second.string() + " at epoch " + std::to_string(position.epoch));
+    if (saved.contains("history")) history = nlohmann::json::parse(saved.at("history"));
+    return again;
+}
+
+void save_game(const GameFiles& files, const nn::Module& first, optim::Optimizer& first_optimizer, const nn::Module& second,
+               optim::Optimizer& second_optimizer, const TrainingPosition& position, const nlohmann::json& history) {
+    save_training_state(files.second, second, second_optimizer, position);
+    save_training_state(files.first, first, first_optimizer, position, {{"history", history.dump()}});
+}
+
+// Chapter 05's recipe for its conv VAE: 10 epochs (README §2.1 of chapter 05).
+constexpr std::size_t kBaselineEpochs = 10, kQuickBaselineEpochs = 1;
+
+ConvVaeBaseline conv_vae_baseline(models::ConvVae& vae, PartContext& ctx) {
+    const auto& c = ctx.options.common;
+    const std::size_t epochs = c.quick ? kQuickBaselineEpochs : kBaselineEpochs;
+    const fs::path chapter05 = c.checkpoint_root() / "05_convolutional";
+    const fs::path own = fs::path(c.checkpoint_dir) / (c.quick ? "conv_vae-quick.safetensors" : "conv_vae.safetensors");
+    ConvVaeBaseline b;
+    if (!c.quick && fs::exists(chapter05 / "conv_vae.safetensors")) {
+        load_module(chapter05 / "conv_vae.safetensors", vae);
+        b.source = "chapter 05's conv VAE (its saved weights)";
+    } else if (fs::exists(own)) {
+        load_module(own, vae);
+        b.source = "chapter 05's conv VAE trained by an earlier run of this chapter";
+    } else {
+        std::printf("chapter 05's conv VAE is not in %s: training it here with chapter 05's recipe, %zu epoch(s)\n",
+                    chapter05.string().c_str(), epochs);
+        optim::Adam adam(vae.parameters(), real(1e-3));
+        Rng rng(c.seed + 1);
+        data::Batcher batcher(ctx.train.n, 128, rng, false, c.quick ? std::optional<std::size_t>(2000) : std::nullopt);
+        ProgressLine progress(epochs, batcher.batches_per_epoch());
+        Stopwatch clock;
+        vae.train();
+        for (std::size_t epoch = 1; epoch <= epochs; ++epoch) {
+            progress.begin_epoch(epoch);
+            for (const auto& idx : batcher.epoch_batches()) {
+                const Tensor x = data::images_to_tensor(ctx.train, idx, 0, 1);              // (B, 784)
+                const Tensor eps = Tensor::randn({idx.size(), vae.config().latent}, rng);  // (B, latent)
+                adam.zero_grad();
+                const auto t = vae.negative_elbo(x, eps);
+                t.loss.backward();
+                adam.step();
+                progress.step(idx.size(), {{"-elbo", t.loss.item()}, {"rec", t.reconstruction.item()}, {"kl", t.kl.item()}});
+            }
+            progress.end_epoch();
+        }
+        b.seconds = clock.seconds();
+        b.epochs = epochs;
+        save_module(own, vae);
+        b.source = "chapter 05's conv VAE, trained here for " + std::to_string(epochs) + " epoch(s) with its recipe";
+    }
+    vae.eval();
+    std::printf("conv VAE: %s\n", b.source.c_str());
+    return b;
+}
+
+}  // namespace chapter06
+
+namespace chapter06 {
+
+VaeScores score_vae(models::Vae& vae, PartContext& ctx, std::size_t scored, Rng& rng) {
+    const bool quick = ctx.options.common.quick;
+    VaeScores s;
+    const auto elbo = models::mean_negative_elbo(vae, ctx.test, quick ? 1000 : 0, rng);
+    NoGradGuard no_grad;
+    const Tensor samples = vae.decode_images(Tensor::randn({scored, vae.config().latent}, rng));  // (scored, 784)
+    const auto scores = models::score_samples(ctx.evaluator, samples, ctx.reference);
+    const std::size_t n = quick ? 1000 : ctx.test.n;
+    std::size_t agree = 0;
+    for (std::size_t start = 0; start < n; start += 1000) {
+        std::vector<std::size_t> idx(std::min<std::size_t>(1000, n - start));
+        for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = start + i;
+        const Tensor x = data::images_to_tensor(ctx.test, idx, 0, 1);  // (≤ 1000, 784)
+        const auto classes = ctx.evaluator.classify(vae.decode_images(vae.encode(x).mu));
+        for (std::size_t i = 0; i < idx.size(); ++i) agree += classes[i] == ctx.test.labels[idx[i]];
+    }
+    s.prior_fd = scores.fd;
+    s.test_neg_elbo = elbo.loss;
+    s.reconstruction_agreement = double(agree) / double(n);
+    s.classes_at_least_5pct = scores.classes_at_least_5pct;
+    s.class_histogram = scores.class_histogram;
+    return s;
+}
+
+nlohmann::json to_json(const VaeScores& s) {
+    return {{"prior_fd", s.prior_fd}, {"test_neg_elbo", s.test_neg_elbo},
+            {"reconstruction_agreement", s.reconstruction_agreement},
+            {"classes_at_least_5pct", s.classes_at_least_5pct}, {"class_histogram", s.class_histogram}};
+}
+
+Tensor side_by_side(const std::vector<Tensor>& sets, std::size_t rows, std::size_t cols) {
+    const std::size_t k = sets.size(), width = k * cols + k - 1, pixels = 784;
+    Tensor grid = Tensor::ones({rows * width, pixels});  // white tiles between the sets
+    for (std::size_t s = 0; s < k; ++s)
+        for (std::size_t r = 0; r < rows; ++r)
+            for (std::size_t c = 0; c < cols; ++c) {
+                const auto from = sets[s].data().begin() + std::ptrdiff_t((r * cols + c) * pixels);
+                std::copy(from, from + std::ptrdiff_t(pixels),
+                          grid.data().begin() + std::ptrdiff_t((r * width + s * (cols + 1) + c) * pixels));
+            }
+    return grid;
+}
+
+}  // namespace chapter06

@@ -1,0 +1,151 @@
+#include <mmgen/models/cgan.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <mmgen/core/ops.hpp>
+#include <mmgen/models/gan.hpp>
+#include <mmgen/nn/conv.hpp>
+
+namespace mmgen::models {
+
+namespace {
+constexpr std::size_t kSide = 28, kQuarter = 7;  // image side, and after two halvings
+
+// The averaging matrix of the non-<pad> words: A (B, B·L), A[b, b·L + t] = 1/n_b for each of
+// row b's n_b words, so A · E[tokens] (B·L, E) is each caption's mean word embedding (B, E).
+Tensor word_mean_matrix(const std::vector<std::size_t>& tokens, std::size_t length) {
+    if (tokens.empty() || tokens.size() % length != 0)
+        throw std::invalid_argument("CaptionEncoder: " + std::to_string(tokens.size()) +
+                                    " token ids are not a whole number of captions of " + std::to_string(length));
+    const std::size_t b = tokens.size() / length;
+    Tensor a = Tensor::zeros({b, b * length});
+    for (std::size_t row = 0; row < b; ++row) {
+        std::size_t words = 0;
+        for (std::size_t t = 0; t < length; ++t) words += tokens[row * length + t] != 0;
+        if (words == 0) throw std::invalid_argument("CaptionEncoder: caption " + std::to_string(row) + " is all <pad>");
+        for (std::size_t t = 0; t < length; ++t)
+            if (tokens[row * length + t] != 0) a.at(row, row * length + t) = real(1) / real(words);
+    }
+    return a;
+}
+
+DcganConfig generator_body(const CganConfig& c) {
+    DcganConfig d;
+    d.latent = c.latent + c.condition;
+    d.generator_channels = c.generator_channels;
+    d.discriminator_channels = c.discriminator_channels;
+    return d;
+}
+}  // namespace
+
+Conditioning parse_conditioning(const std::string& name) {
+    if (name == "projection") return Conditioning::projection;
+    if (name == "concatenation") return Conditioning::concatenation;
+    throw std::invalid_argument("unknown conditioning '" + name + "'; the choices are projection, concatenation");
+}
+
+const char* conditioning_name(Conditioning c) { return c == Conditioning::projection ? "projection" : "concatenation"; }
+
+// --- the caption encoder ------------------------------------------------------------------------
+
+CaptionEncoder::CaptionEncoder(std::size_t vocabulary, std::size_t length, std::size_t embedding, std::size_t out, Rng& rng)
+    : caption_length_(length) {
+    words = register_module("words", std::make_shared<nn::Embedding>(vocabulary, embedding, rng));
+    mix = register_module("mix", std::make_shared<nn::Linear>(embedding, out, rng, nn::Init::xavier));
+}
+
+Tensor CaptionEncoder::encode(const std::vector<std::size_t>& tokens) {
+    const Tensor a = word_mean_matrix(tokens, caption_length_);  // (B, B·L), a constant
+    const Tensor e = words->forward(tokens);                     // (B·L, E)
+    return mix->forward(matmul(a, e));                           // (B, E) → (B, out)
+}
+
+// --- G(z, y) ------------------------------------------------------------------------------------
+
+ConditionalGenerator::ConditionalGenerator(const CganConfig& c, Rng& rng) {
+    caption = register_module("caption", std::make_shared<CaptionEncoder>(c.vocabulary, c.caption_length, c.embedding,
+                                                                           c.condition, rng));
+    body = register_module("body", std::make_shared<DcganGenerator>(generator_body(c), rng));
+}
+
+Tensor ConditionalGenerator::forward(const Tensor& z, const std::vector<std::size_t>& tokens) {
+    const Tensor e = caption->encode(tokens);  // (B, C)
+    if (z.rank() != 2 || z.dim(0) != e.dim(0))
+        throw std::invalid_argument("ConditionalGenerator: codes " + z.shape_str() + " and " +
+                                    std::to_string(e.dim(0)) + " captions");
+    return body->forward(concat({z, e}, 1));   // [z, e_G(y)] (B, latent + C) → (B, 784)
+}
+
+// --- D(x, y) ------------------------------------------------------------------------------------
+
+ConditionalDiscriminator::ConditionalDiscriminator(const CganConfig& c, Rng& rng) : conditioning(c.conditioning) {
+    const std::size_t narrow = c.discriminator_channels, wide = 2 * narrow;
+    body = register_module("body", std::make_shared<nn::Sequential>());
+    body->add(std::make_shared<nn::Unflatten>(Shape{1, kSide, kSide}))                       // (B, 1, 28, 28)
+        .add(std::make_shared<nn::Conv2d>(1, narrow, 4, rng, 2, 1))                          // (B, d, 14, 14)
+        .add(std::make_shared<nn::LeakyReLU>(real(0.2)))
+        .add(std::make_shared<nn::Conv2d>(narrow, wide, 4, rng, 2, 1, /*bias=*/false))       // (B, 2d, 7, 7)
+        .add(std::make_shared<nn::BatchNorm>(wide))
+        .add(std::make_shared<nn::LeakyReLU>(real(0.2)))
+        .add(std::make_shared<nn::Flatten>())                                                // (B, 2d·49)
+        .add(std::make_shared<nn::Linear>(wide * kQuarter * kQuarter, c.features, rng, nn::Init::he))  // (B, F)
+        .add(std::make_shared<nn::LeakyReLU>(real(0.2)));
+    const bool projection = c.conditioning == Conditioning::projection;
+    caption = register_module("caption", std::make_shared<CaptionEncoder>(c.vocabulary, c.caption_length, c.embedding,
+                                                                           projection ? c.features : c.condition, rng));
+    if (!projection) {
+        joint = register_module("joint", std::make_shared<nn::Sequential>());
+        joint->add(std::make_shared<nn::Linear>(c.features + c.condition, c.features, rng, nn::Init::he))
+            .add(std::make_shared<nn::LeakyReLU>(real(0.2)));
+    }
+    psi = register_module("psi", std::make_shared<nn::Linear>(c.features, 1, rng, nn::Init::xavier));
+}
+
+Tensor ConditionalDiscriminator::features(const Tensor& x) {
+    if (x.rank() != 2 || x.dim(1) != kSide * kSide)
+        throw std::invalid_argument("ConditionalDiscriminator: expects images (B, 784), got " + x.shape_str());
+    return body->forward(x);
+}
+
+Tensor ConditionalDiscriminator::forward(const Tensor& x, const std::vector<std::size_t>& tokens) {
+    const Tensor phi = features(x);            // φ(x) (B, F)
+    const Tensor e = caption->encode(tokens);  // e_D(y) (B, F) or (B, C)
+    if (e.dim(0) != phi.dim(0))
+        throw std::invalid_argument("ConditionalDiscriminator: " + std::to_string(phi.dim(0)) + " images and " +
+                                    std::to_string(e.dim(0)) + " captions");
+    if (conditioning == Conditioning::projection)
+        return psi->forward(phi) + sum(phi * e, 1, /*keepdim=*/true);  // ψ(φ) + ⟨e(y), φ⟩  (B, 1)
+    return psi->forward(joint->forward(concat({phi, e}, 1)));          // ψ(h), h (B, F)
+}
+
+// --- binding captions -----------------------------------------------------------------------------
+
+WithCaptions::WithCaptions(CaptionConditioned& module, std::vector<std::size_t> tokens)
+    : module_(module), tokens_(std::move(tokens)) {
+    // a non-owning child (the aliasing constructor with an empty owner): the module's
+    // parameters, buffers and mode are reached through this one
+    register_module("module", std::shared_ptr<CaptionConditioned>(std::shared_ptr<void>(), &module));
+}
+
+Tensor WithCaptions::forward(const Tensor& x) { return module_.forward(x, tokens_); }
+
+std::vector<std::size_t> repeat_caption(const std::vector<std::size_t>& caption, std::size_t n) {
+    std::vector<std::size_t> ids;
+    ids.reserve(n * caption.size());
+    for (std::size_t i = 0; i < n; ++i) ids.insert(ids.end(), caption.begin(), caption.end());
+    return ids;
+}
+
+Tensor sample_for_caption(ConditionalGenerator& g, const std::vector<std::size_t>& caption, std::size_t n,
+                          std::size_t latent, Rng& rng) {
+    std::vector<Tensor> parts;  // (≤ 1000, 784) each
+    for (std::size_t start = 0; start < n; start += 1000) {
+        const std::size_t count = std::min<std::size_t>(1000, n - start);
+        WithCaptions bound(g, repeat_caption(caption, count));
+        parts.push_back(to_unit_range(generate(bound, count, latent, rng)));
+    }
+    return concat(parts, 0);  // (n, 784)
+}
+
+}  // namespace mmgen::models
