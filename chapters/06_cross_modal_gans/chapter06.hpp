@@ -21,6 +21,7 @@
 #include <mmgen/io/data.hpp>
 #include <mmgen/models/classifier.hpp>
 #include <mmgen/models/conv_vae.hpp>
+#include <mmgen/models/conv_nets.hpp>
 #include <mmgen/nn/optim.hpp>
 #include <mmgen/report/metrics.hpp>
 #include <mmgen/report/progress.hpp>
@@ -81,6 +82,14 @@ struct ConvVaeBaseline {
     std::size_t epochs = 0;
 };
 ConvVaeBaseline conv_vae_baseline(mmgen::models::ConvVae& vae, PartContext& ctx);
+
+// Chapter 05's conv VAE networks, started as chapter 05 starts them (PyTorch's initialisation,
+// chapter 05 §2), so the VAE trained here and the one loaded from chapter 05 are the same model.
+inline mmgen::models::ConvWidths chapter05_widths() {
+    mmgen::models::ConvWidths w;
+    w.init = mmgen::nn::Init::fan_in;
+    return w;
+}
 
 // Linear decay of a learning rate to 0 over the last half of a run's steps (chapter 05's recipe).
 double decayed_lr(double lr, std::size_t step, std::size_t total_steps);

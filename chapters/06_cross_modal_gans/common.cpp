@@ -8,6 +8,7 @@
 #include <mmgen/core/autograd.hpp>
 #include <mmgen/models/scoring.hpp>
 #include <mmgen/models/vae_eval.hpp>
+#include <mmgen/models/vae_training.hpp>
 
 #include "chapter06.hpp"
 
@@ -60,25 +61,14 @@ ConvVaeBaseline conv_vae_baseline(models::ConvVae& vae, PartContext& ctx) {
     } else {
         std::printf("chapter 05's conv VAE is not in %s: training it here with chapter 05's recipe, %zu epoch(s)\n",
                     chapter05.string().c_str(), epochs);
-        optim::Adam adam(vae.parameters(), real(1e-3));
+        models::VaeTraining training;  // chapter 05's recipe: Adam 1e-3, batch 128
+        training.epochs = epochs;
+        if (c.quick) training.train_limit = 2000, training.test_limit = 1000;
         Rng rng(c.seed + 1);
-        data::Batcher batcher(ctx.train.n, 128, rng, false, c.quick ? std::optional<std::size_t>(2000) : std::nullopt);
-        ProgressLine progress(epochs, batcher.batches_per_epoch());
         Stopwatch clock;
-        vae.train();
-        for (std::size_t epoch = 1; epoch <= epochs; ++epoch) {
-            progress.begin_epoch(epoch);
-            for (const auto& idx : batcher.epoch_batches()) {
-                const Tensor x = data::images_to_tensor(ctx.train, idx, 0, 1);              // (B, 784)
-                const Tensor eps = Tensor::randn({idx.size(), vae.config().latent}, rng);  // (B, latent)
-                adam.zero_grad();
-                const auto t = vae.negative_elbo(x, eps);
-                t.loss.backward();
-                adam.step();
-                progress.step(idx.size(), {{"-elbo", t.loss.item()}, {"rec", t.reconstruction.item()}, {"kl", t.kl.item()}});
-            }
-            progress.end_epoch();
-        }
+        models::train_vae(vae, ctx.train, ctx.test, training,
+                          fs::path(c.checkpoint_dir) / (c.quick ? "conv_vae-training-quick.safetensors" : "conv_vae-training.safetensors"),
+                          rng);
         b.seconds = clock.seconds();
         b.epochs = epochs;
         save_module(own, vae);

@@ -83,7 +83,7 @@ void write_comparison(PartContext& ctx) {
     std::vector<std::string> names;
     NoGradGuard no_grad;
     Rng vae_init(c.seed + 1);
-    models::ConvVae vae(kVaeLatent, vae_init), vaegan(kVaeLatent, vae_init);
+    models::ConvVae vae(kVaeLatent, vae_init, chapter05_widths()), vaegan(kVaeLatent, vae_init, chapter05_widths());
     const bool have_vae = fs::exists(dir / ("conv_vae" + q + ".safetensors")) ||
                           (!c.quick && fs::exists(c.checkpoint_root() / "05_convolutional" / "conv_vae.safetensors"));
     if (have_vae) {

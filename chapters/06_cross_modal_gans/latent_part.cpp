@@ -42,7 +42,7 @@ void run_latent(PartContext& ctx) {
 
     // §3.1 stage 1
     Rng init(c.seed + 1);
-    models::ConvVae vae(kVaeLatent, init);
+    models::ConvVae vae(kVaeLatent, init, chapter05_widths());
     const auto baseline = conv_vae_baseline(vae, ctx);
 
     // §3.2 the codes the encoder gives the training images

@@ -67,7 +67,7 @@ void run_vaegan(PartContext& ctx) {
 
     // §2.1 the conv VAE, and its scores before any adversarial training
     Rng init(c.seed + 1);
-    models::ConvVae base(kVaeLatent, init);
+    models::ConvVae base(kVaeLatent, init, chapter05_widths());
     const auto baseline = conv_vae_baseline(base, ctx);
     const std::size_t scored = c.quick ? kQuickScored : kScored;
     Rng base_rng(c.seed + 3000);
@@ -77,7 +77,7 @@ void run_vaegan(PartContext& ctx) {
 
     // §2.2 the VAE-GAN starts from the same weights; D is chapter 05's DCGAN discriminator
     Rng rng(c.seed + 1);
-    models::ConvVae vae(kVaeLatent, rng);
+    models::ConvVae vae(kVaeLatent, rng, chapter05_widths());
     const auto base_state = base.named_state();
     for (std::size_t i = 0; auto& [name, t] : vae.named_state()) {
         const auto& from = base_state[i++].second;
