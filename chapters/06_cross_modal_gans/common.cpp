@@ -62,7 +62,7 @@ ConvVaeBaseline conv_vae_baseline(models::ConvVae& vae, PartContext& ctx) {
         std::printf("chapter 05's conv VAE is not in %s: training it here with chapter 05's recipe, %zu epoch(s)\n",
                     chapter05.string().c_str(), epochs);
         models::VaeTraining training;  // chapter 05's recipe: Adam 1e-3, batch 128
-        training.epochs = epochs;
+        training.epochs = epochs, training.resume = c.resume;
         if (c.quick) training.train_limit = 2000, training.test_limit = 1000;
         Rng rng(c.seed + 1);
         Stopwatch clock;
