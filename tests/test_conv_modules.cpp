@@ -82,6 +82,28 @@ TEST_CASE("convolutional modules map shapes as their ops do and name their tenso
     }
 }
 
+TEST_CASE("Init::fan_in draws a convolution's weight and bias from PyTorch's U(±1/√fan-in), and He's default leaves the bias 0",
+          "[conv][nn]") {
+    Rng rng(7);
+    // Conv2d: one output sums C_in·k² = 3·3² = 27 inputs
+    nn::Conv2d conv(3, 8, 3, rng, 1, 1, true, nn::Init::fan_in);
+    // ConvTranspose2d: PyTorch takes the fan-in from the weight's second axis, C_out·k² = 2·4² = 32
+    nn::ConvTranspose2d deconv(5, 2, 4, rng, 2, 1, true, nn::Init::fan_in);
+    for (auto [module, fan_in] : {std::pair<nn::Module*, double>{&conv, 27.0}, {&deconv, 32.0}}) {
+        const double bound = 1 / std::sqrt(fan_in);
+        for (const auto& [name, p] : module->named_parameters()) {
+            INFO(name << " of a module with fan-in " << fan_in);
+            double largest = 0;
+            for (real v : p.data()) largest = std::max(largest, std::abs(double(v)));
+            CHECK(largest <= bound);
+            CHECK(largest > 0.5 * bound);  // spread over the interval, not stuck near 0
+        }
+    }
+    nn::Conv2d he(3, 8, 3, rng, 1, 1);
+    CHECK(std::all_of(he.bias.data().begin(), he.bias.data().end(), [](real b) { return b == 0; }));
+    CHECK_THROWS_WITH(nn::Conv2d(3, 8, 3, rng, 1, 1, true, nn::Init::xavier), Contains("xavier"));
+}
+
 TEST_CASE("BatchNorm uses batch statistics in training and running statistics in eval mode", "[conv][nn]") {
     Rng rng(2);
     nn::BatchNorm bn(2);

@@ -174,3 +174,16 @@ TEST_CASE("optimizers reject invalid hyperparameters", "[optim]") {
     CHECK_THROWS_AS(optim::Adam({theta}, 0.1, 1.0), std::invalid_argument);
     CHECK_THROWS_AS(optim::Adam({theta}, 0.1, 0.9, -0.5), std::invalid_argument);
 }
+
+TEST_CASE("linear_decay holds the rate for the first part of the run, then falls linearly to 0 at the last step",
+          "[optim]") {
+    // 10 steps, the second half decays: steps 0–4 at lr, then lr·(10 − s)/5 for s = 5…9
+    for (std::size_t s = 0; s < 5; ++s) CHECK(optim::linear_decay(2e-4, s, 10) == 2e-4);
+    CHECK(optim::linear_decay(2e-4, 5, 10) == Approx(2e-4));
+    CHECK(optim::linear_decay(2e-4, 7, 10) == Approx(2e-4 * 3 / 5));
+    CHECK(optim::linear_decay(2e-4, 9, 10) == Approx(2e-4 / 5));
+    CHECK(optim::linear_decay(2e-4, 10, 10) == 0);
+    // decay over the last quarter of 8 steps: held for 6, then 2/2, 1/2 of the rate
+    CHECK(optim::linear_decay(1.0, 5, 8, 0.25) == 1.0);
+    CHECK(optim::linear_decay(1.0, 7, 8, 0.25) == Approx(0.5));
+}

@@ -74,7 +74,6 @@ GanHistory train_gan(nn::Module& g, nn::Module& d, std::size_t latent, const Gan
     data::Batcher batcher(train.n, r.batch_size, rng, /*drop_last=*/true,
                           r.train_images ? std::optional<std::size_t>(r.train_images) : std::nullopt);
     const std::size_t total_steps = r.epochs * batcher.batches_per_epoch();
-    const auto decay_from = std::size_t(double(total_steps) * (1 - r.decay_fraction));
     g.train(), d.train();
     GanHistory h;
     ProgressLine progress(r.epochs, batcher.batches_per_epoch());
@@ -83,9 +82,8 @@ GanHistory train_gan(nn::Module& g, nn::Module& d, std::size_t latent, const Gan
         Stopwatch clock;
         progress.begin_epoch(epoch);
         for (const auto& idx : batcher.epoch_batches()) {
-            if (r.lr_decay && step >= decay_from)  // linear to 0 at the last step
-                g_optimizer.lr = d_optimizer.lr =
-                    real(r.lr * double(total_steps - step) / double(total_steps - decay_from));
+            if (r.lr_decay)  // held, then linear to 0 at the last step
+                g_optimizer.lr = d_optimizer.lr = real(optim::linear_decay(r.lr, step, total_steps, r.decay_fraction));
             const Tensor real_images = data::images_to_tensor(train, idx, -1, 1);  // (B, 784), in [−1, 1] like tanh
             const Tensor z = Tensor::randn({idx.size(), latent}, rng);            // (B, latent), z ~ N(0, I)
             const Tensor fake = g(z);                                              // (B, 784), with G's graph

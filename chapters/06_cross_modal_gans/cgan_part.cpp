@@ -113,7 +113,7 @@ Trained train_cgan(models::ConditionalGenerator& g, models::ConditionalDiscrimin
         Stopwatch clock;
         progress.begin_epoch(epoch);
         for (const auto& idx : batcher.epoch_batches()) {
-            g_optimizer.lr = d_optimizer.lr = real(decayed_lr(kLr, std::size_t(position.step), total_steps));
+            g_optimizer.lr = d_optimizer.lr = real(optim::linear_decay(kLr, std::size_t(position.step), total_steps));
             const Tensor x = data::images_to_tensor(ctx.train, idx, -1, 1);  // (B, 784) in [−1, 1] like tanh
             const auto y = tokens_of(captions, idx);                         // (B · 4) ids: the real pairs' captions
             const Tensor z = Tensor::randn({idx.size(), kLatent}, rng);      // (B, latent), z ~ N(0, I)

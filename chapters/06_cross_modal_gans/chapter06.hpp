@@ -91,9 +91,6 @@ inline mmgen::models::ConvWidths chapter05_widths() {
     return w;
 }
 
-// Linear decay of a learning rate to 0 over the last half of a run's steps (chapter 05's recipe).
-double decayed_lr(double lr, std::size_t step, std::size_t total_steps);
-
 std::string two_digits(std::size_t n);
 
 }  // namespace chapter06

@@ -19,11 +19,6 @@ namespace chapter06 {
 
 std::string two_digits(std::size_t n) { return (n < 10 ? "0" : "") + std::to_string(n); }
 
-double decayed_lr(double lr, std::size_t step, std::size_t total_steps) {
-    const std::size_t from = total_steps / 2;  // constant for the first half, then linear to 0
-    return step < from ? lr : lr * double(total_steps - step) / double(total_steps - from);
-}
-
 TrainingPosition resume_game(const GameFiles& files, bool resume, nn::Module& first, optim::Optimizer& first_optimizer,
                              nn::Module& second, optim::Optimizer& second_optimizer, Rng& rng, nlohmann::json& history) {
     if (!resume || !fs::exists(files.first) || !fs::exists(files.second)) return {};

@@ -76,7 +76,7 @@ void run_latent(PartContext& ctx) {
         Stopwatch clock;
         progress.begin_epoch(epoch);
         for (const auto& idx : batcher.epoch_batches()) {
-            g_optimizer.lr = d_optimizer.lr = real(decayed_lr(kLr, std::size_t(position.step), total_steps));
+            g_optimizer.lr = d_optimizer.lr = real(optim::linear_decay(kLr, std::size_t(position.step), total_steps));
             const Tensor z = models::sample_codes(codes, idx, rng);            // (B, 20), z ~ q(z|x): the "data"
             const Tensor fake = g(Tensor::randn({idx.size(), kVaeLatent}, rng));  // (B, 20), G₂(u), with G's graph
             const auto ds = models::discriminator_step(d, d_optimizer, z, fake);

@@ -108,7 +108,7 @@ void run_vaegan(PartContext& ctx) {
         Stopwatch clock;
         progress.begin_epoch(epoch);
         for (const auto& idx : batcher.epoch_batches()) {
-            const double lr_scale = decayed_lr(1, std::size_t(position.step), total_steps);
+            const double lr_scale = optim::linear_decay(1, std::size_t(position.step), total_steps);
             vae_optimizer.lr = real(kVaeLr * lr_scale), d_optimizer.lr = real(kDLr * lr_scale);
             const Tensor x = data::images_to_tensor(ctx.train, idx, 0, 1);          // (B, 784), grey levels in [0, 1]
             const Tensor eps = Tensor::randn({idx.size(), kVaeLatent}, rng);       // ε ~ N(0, I) (B, latent)

@@ -107,4 +107,9 @@ std::vector<std::pair<std::string, Tensor>> Adam::state() {
     return out;
 }
 
+double linear_decay(double lr, std::size_t step, std::size_t total_steps, double decay_fraction) {
+    const auto from = std::size_t(double(total_steps) * (1 - decay_fraction));
+    return step < from ? lr : lr * double(total_steps - step) / double(total_steps - from);
+}
+
 }  // namespace mmgen::optim

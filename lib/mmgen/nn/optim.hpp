@@ -58,4 +58,9 @@ private:
     std::vector<Tensor> m_, v_;
 };
 
+// A learning rate held at `lr` for the first (1 − decay_fraction) of a run's `total_steps`, then
+// falling linearly to 0 at the last step (the GAN chapters' schedule: the last steps average the
+// game's oscillation out instead of adding to it). `step` counts from 0.
+double linear_decay(double lr, std::size_t step, std::size_t total_steps, double decay_fraction = 0.5);
+
 }  // namespace mmgen::optim
