@@ -1,7 +1,7 @@
 // The worked examples of the chapter READMEs, number for number: each README shows one small
 // computation by hand (a linear layer's backward, one GAN step, one ELBO term, one product of
-// experts, one convolution, two ranks' gradients averaged), and this file reproduces exactly those
-// numbers with the library. Tagged by chapter.
+// experts, one convolution, one projection discriminator's logit, two ranks' gradients averaged),
+// and this file reproduces exactly those numbers with the library. Tagged by chapter.
 #include <cmath>
 #include <vector>
 
@@ -161,6 +161,27 @@ TEST_CASE("worked example, chapter 05: one 2-D convolution, forward, its three g
         require_values(matmul(w_row, cols) + 0.5, {1.5, 8.5, -2.5, 0.5});                        // Y′ = W · cols + b
         require_values(matmul(Tensor::from_data({1, 4}, {1, 0, -1, 2}), cols, false, true), {3, 7, -4, 4});  // dW = dY′ · colsᵀ
     }
+}
+
+TEST_CASE("worked example, chapter 06: the projection discriminator's logit and its gradients", "[worked-example][ch06]") {
+    // φ = (1, 2), ψ: w_ψ = (0.5, −1), b = 0.1, e(y) = (2, 0.5): r = φ · w_ψ + b + ⟨e(y), φ⟩
+    const Tensor phi = Tensor::from_data({1, 2}, {1, 2}, true);       // (B, F) = (1, 2)
+    const Tensor w = Tensor::from_data({1, 2}, {0.5, -1}, true);      // ψ's weight (1, F)
+    const Tensor b = Tensor::from_data({1}, {0.1}, true);             // ψ's bias (1)
+    const Tensor e = Tensor::from_data({1, 2}, {2, 0.5}, true);       // e(y) (B, F)
+    const Tensor psi = linear(phi, w, b);                             // 0.5 − 2 + 0.1
+    require_values(psi, {-1.4});
+    const Tensor projection = sum(phi * e, 1, /*keepdim=*/true);      // 2 + 1
+    require_values(projection, {3});
+    const Tensor r = psi + projection;                                // (1, 1)
+    require_values(r, {1.6});
+    require_values(sigmoid(psi), {0.197816});  // D without the caption: "fake"
+    require_values(sigmoid(r), {0.832018});    // D with it: "real"
+    r.backward(Tensor::ones({1, 1}));
+    require_gradient(phi, {2.5, -0.5});  // ∂r/∂φ = w_ψ + e(y) = (0.5 + 2, −1 + 0.5)
+    require_gradient(e, {1, 2});         // ∂r/∂e(y) = φ
+    require_gradient(w, {1, 2});         // ∂r/∂w_ψ = φ
+    require_gradient(b, {1});
 }
 
 TEST_CASE("worked example, chapter 07: two ranks' gradients averaged are the gradient of the whole batch",
