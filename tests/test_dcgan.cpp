@@ -3,6 +3,7 @@
 // sampling in eval mode, and the chapter's --part dcgan run.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -96,6 +97,38 @@ TEST_CASE("the DCGAN's generator maps codes to 28 x 28 images in [-1, 1] and its
         empty.generator_channels = 0;
         REQUIRE_THROWS_WITH(models::DcganGenerator(empty, rng), Catch::Contains("generator channels 0"));
     }
+}
+
+// The largest |w| / (1/√fan-in) over the weights (rank ≥ 2) of a module: ≤ 1 when every weight
+// is drawn from PyTorch's U(±1/√fan-in). The fan-in is the weight's second axis times its kernel —
+// Linear (out, in): in; Conv2d (F, C, k, k): C·k²; ConvTranspose2d (C_in, C_out, k, k): C_out·k²,
+// PyTorch's convention for both.
+double largest_weight_over_bound(const nn::Module& m) {
+    double largest = 0;
+    for (const auto& p : m.parameters()) {
+        if (p.rank() < 2) continue;  // biases and batch norm's γ, β
+        const double fan_in = double(p.numel() / p.dim(0));
+        for (real v : p.data()) largest = std::max(largest, std::abs(double(v)) * std::sqrt(fan_in));
+    }
+    return largest;
+}
+
+TEST_CASE("DcganConfig::init reaches every layer of both players: fan_in draws each weight from U(+-1/sqrt(fan-in))",
+          "[dcgan]") {
+    Rng rng(5);
+    models::DcganConfig config;
+    config.init = nn::Init::fan_in;
+    for (const auto downsampling : {models::Downsampling::strided_conv, models::Downsampling::pooling}) {
+        config.downsampling = downsampling;
+        models::DcganGenerator g(config, rng);
+        models::DcganDiscriminator d(config, rng);
+        CHECK(largest_weight_over_bound(g) <= 1);
+        CHECK(largest_weight_over_bound(d) <= 1);
+        CHECK(largest_weight_over_bound(d) > 0.5);  // spread over the interval, not stuck near 0
+    }
+    // He's N(0, 2/fan-in) has a spread √2 times the bound's: its thousands of weights cross it
+    models::DcganGenerator he(models::DcganConfig{}, rng);
+    CHECK(largest_weight_over_bound(he) > 2);
 }
 
 TEST_CASE("the discriminator loss's gradient through the convolutional D matches central differences",

@@ -28,9 +28,8 @@ namespace chapter05 {
 namespace {
 // The size of the noise vector z fed to the generator.
 constexpr std::size_t kLatent = 64;
-// Passes over the 60,000 training images (README §3.1: what the time allowed when the figures
-// were made); a --quick run makes one pass over kQuickTrain images.
-constexpr std::size_t kDcganEpochs = 10, kQuickEpochs = 1, kQuickTrain = 5000;
+// A --quick run makes one pass over kQuickTrain images (the default's epochs: Options::dcgan_epochs).
+constexpr std::size_t kQuickEpochs = 1, kQuickTrain = 5000;
 // Adam for both players: the DCGAN paper's lr 2e-4 and β₁ = 0.5 (β₂ = 0.999).
 constexpr double kLr = 2e-4, kBeta1 = 0.5, kBeta2 = 0.999;
 // D's target for real images: 1, no label smoothing.
@@ -111,9 +110,10 @@ PartOutcome run_dcgan(PartContext& ctx) {
     const fs::path out = c.out;
 
     // §3.1 the networks and the recipe
-    const models::DcganConfig config;  // the defaults are the networks
+    models::DcganConfig config;  // the defaults are the networks
+    config.init = ctx.options.layer_init();
     GanRecipe recipe;
-    recipe.epochs = c.quick ? kQuickEpochs : kDcganEpochs;
+    recipe.epochs = c.quick ? kQuickEpochs : ctx.options.dcgan_epochs;
     recipe.batch_size = c.batch_size;
     recipe.lr = kLr, recipe.beta1 = kBeta1, recipe.beta2 = kBeta2, recipe.real_label = kRealLabel;
     recipe.lr_decay = kLrDecay, recipe.decay_fraction = kDecayFraction;

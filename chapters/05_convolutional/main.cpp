@@ -17,7 +17,7 @@
 using namespace mmgen;
 namespace fs = std::filesystem;
 
-// The default run: 10 epochs for the VAE and the DCGAN (the recipes).
+// The default run: 10 epochs for the VAE (the recipe).
 constexpr std::size_t kEpochs = 10;
 
 namespace chapter05 {
@@ -78,10 +78,12 @@ int main(int argc, char** argv) {
     chapter::add_common_options(app, o.common);
     app.add_option("--part", o.part, "which part to run: all, ae (autoencoder), vae, dcgan")
         ->check(CLI::IsMember({"all", "ae", "vae", "dcgan"}))->capture_default_str();
-    app.add_option("--ae-epochs", o.ae_epochs, "passes over the training set for part ae (--epochs is the VAE's and the DCGAN's)")
+    app.add_option("--ae-epochs", o.ae_epochs, "passes over the training set for part ae (--epochs is the VAE's)")
+        ->check(CLI::PositiveNumber)->capture_default_str();
+    app.add_option("--dcgan-epochs", o.dcgan_epochs, "passes over the training set for part dcgan (README §3.1: what 10 minutes allow)")
         ->check(CLI::PositiveNumber)->capture_default_str();
     app.add_option("--init", o.init,
-                   "initialisation of the autoencoder's and the VAE's layers: pytorch (U(+-1/sqrt(fan-in)), "
+                   "initialisation of every layer of the three parts: pytorch (U(+-1/sqrt(fan-in)), "
                    "PyTorch's default) or he (N(0, 2/fan-in), the library's default elsewhere)")
         ->check(CLI::IsMember({"he", "pytorch"}))->capture_default_str();
     app.add_option("--generate", o.generate, "write N samples of the trained DCGAN as a grid, then exit")

@@ -33,7 +33,7 @@ constexpr std::size_t kLatent = 64, kEmbedding = 32, kCondition = 32, kFeatures 
 // Channels of the DCGAN players (chapter 05 has 32 and 32; README §1.3 on why fewer here).
 constexpr std::size_t kGeneratorChannels = 32, kDiscriminatorChannels = 32;
 // Passes over the 60,000 (image, caption) pairs, for the default model and for the ablation.
-constexpr std::size_t kEpochs = 3;
+constexpr std::size_t kEpochs = 8;
 // Adam for both players, chapter 05's DCGAN recipe: lr 2e-4, β₁ = 0.5, linear decay to 0 over the second half.
 constexpr double kLr = 2e-4, kBeta1 = 0.5, kBeta2 = 0.999;
 // Samples per comparison caption: 500 × 20 = 10,000 for the final measures, 50 × 20 per epoch.
@@ -54,6 +54,7 @@ models::CganConfig cgan_config(models::Conditioning conditioning) {
     c.embedding = kEmbedding, c.condition = kCondition, c.features = kFeatures;
     c.generator_channels = kGeneratorChannels, c.discriminator_channels = kDiscriminatorChannels;
     c.conditioning = conditioning;
+    c.init = nn::Init::fan_in;  // PyTorch's, as chapter 05's networks (README §1.3)
     return c;
 }
 

@@ -85,6 +85,7 @@ void run_vaegan(PartContext& ctx) {
     }
     models::DcganConfig d_config;
     d_config.discriminator_channels = kDiscriminatorChannels;
+    d_config.init = nn::Init::fan_in;  // PyTorch's, as chapter 05's DCGAN
     models::DcganDiscriminator d(d_config, rng);
     optim::Adam vae_optimizer(vae.parameters(), real(kVaeLr), real(kBeta1), real(kBeta2));
     optim::Adam d_optimizer(d.parameters(), real(kDLr), real(kBeta1), real(kBeta2));

@@ -30,11 +30,15 @@ Tensor word_mean_matrix(const std::vector<std::size_t>& tokens, std::size_t leng
     return a;
 }
 
+// The linear layers that are not followed by a ReLU (the caption's mix, ψ): xavier, or PyTorch's default.
+nn::Init head_init(const CganConfig& c) { return c.init == nn::Init::fan_in ? nn::Init::fan_in : nn::Init::xavier; }
+
 DcganConfig generator_body(const CganConfig& c) {
     DcganConfig d;
     d.latent = c.latent + c.condition;
     d.generator_channels = c.generator_channels;
     d.discriminator_channels = c.discriminator_channels;
+    d.init = c.init;
     return d;
 }
 }  // namespace
@@ -49,10 +53,11 @@ const char* conditioning_name(Conditioning c) { return c == Conditioning::projec
 
 // --- the caption encoder ------------------------------------------------------------------------
 
-CaptionEncoder::CaptionEncoder(std::size_t vocabulary, std::size_t length, std::size_t embedding, std::size_t out, Rng& rng)
+CaptionEncoder::CaptionEncoder(std::size_t vocabulary, std::size_t length, std::size_t embedding, std::size_t out, Rng& rng,
+                               nn::Init init)
     : caption_length_(length) {
     words = register_module("words", std::make_shared<nn::Embedding>(vocabulary, embedding, rng));
-    mix = register_module("mix", std::make_shared<nn::Linear>(embedding, out, rng, nn::Init::xavier));
+    mix = register_module("mix", std::make_shared<nn::Linear>(embedding, out, rng, init));
 }
 
 Tensor CaptionEncoder::encode(const std::vector<std::size_t>& tokens) {
@@ -65,7 +70,7 @@ Tensor CaptionEncoder::encode(const std::vector<std::size_t>& tokens) {
 
 ConditionalGenerator::ConditionalGenerator(const CganConfig& c, Rng& rng) {
     caption = register_module("caption", std::make_shared<CaptionEncoder>(c.vocabulary, c.caption_length, c.embedding,
-                                                                           c.condition, rng));
+                                                                           c.condition, rng, head_init(c)));
     body = register_module("body", std::make_shared<DcganGenerator>(generator_body(c), rng));
 }
 
@@ -83,23 +88,24 @@ ConditionalDiscriminator::ConditionalDiscriminator(const CganConfig& c, Rng& rng
     const std::size_t narrow = c.discriminator_channels, wide = 2 * narrow;
     body = register_module("body", std::make_shared<nn::Sequential>());
     body->add(std::make_shared<nn::Unflatten>(Shape{1, kSide, kSide}))                       // (B, 1, 28, 28)
-        .add(std::make_shared<nn::Conv2d>(1, narrow, 4, rng, 2, 1))                          // (B, d, 14, 14)
+        .add(std::make_shared<nn::Conv2d>(1, narrow, 4, rng, 2, 1, true, c.init))            // (B, d, 14, 14)
         .add(std::make_shared<nn::LeakyReLU>(real(0.2)))
-        .add(std::make_shared<nn::Conv2d>(narrow, wide, 4, rng, 2, 1, /*bias=*/false))       // (B, 2d, 7, 7)
+        .add(std::make_shared<nn::Conv2d>(narrow, wide, 4, rng, 2, 1, /*bias=*/false, c.init))  // (B, 2d, 7, 7)
         .add(std::make_shared<nn::BatchNorm>(wide))
         .add(std::make_shared<nn::LeakyReLU>(real(0.2)))
         .add(std::make_shared<nn::Flatten>())                                                // (B, 2d·49)
-        .add(std::make_shared<nn::Linear>(wide * kQuarter * kQuarter, c.features, rng, nn::Init::he))  // (B, F)
+        .add(std::make_shared<nn::Linear>(wide * kQuarter * kQuarter, c.features, rng, c.init))  // (B, F)
         .add(std::make_shared<nn::LeakyReLU>(real(0.2)));
     const bool projection = c.conditioning == Conditioning::projection;
     caption = register_module("caption", std::make_shared<CaptionEncoder>(c.vocabulary, c.caption_length, c.embedding,
-                                                                           projection ? c.features : c.condition, rng));
+                                                                           projection ? c.features : c.condition, rng,
+                                                                           head_init(c)));
     if (!projection) {
         joint = register_module("joint", std::make_shared<nn::Sequential>());
-        joint->add(std::make_shared<nn::Linear>(c.features + c.condition, c.features, rng, nn::Init::he))
+        joint->add(std::make_shared<nn::Linear>(c.features + c.condition, c.features, rng, c.init))
             .add(std::make_shared<nn::LeakyReLU>(real(0.2)));
     }
-    psi = register_module("psi", std::make_shared<nn::Linear>(c.features, 1, rng, nn::Init::xavier));
+    psi = register_module("psi", std::make_shared<nn::Linear>(c.features, 1, rng, head_init(c)));
 }
 
 Tensor ConditionalDiscriminator::features(const Tensor& x) {

@@ -60,6 +60,9 @@ struct CganConfig {
     std::size_t generator_channels = 32;      // c of chapter 05's DCGAN generator
     std::size_t discriminator_channels = 32;  // d of its discriminator
     Conditioning conditioning = Conditioning::projection;
+    // Every Linear and convolution: he (N(0, 2/fan-in), xavier for the linear heads) or fan_in
+    // (PyTorch's U(±1/√fan-in) everywhere).
+    nn::Init init = nn::Init::he;
 };
 
 // A module that takes a batch and its captions: x (B, …) and tokens (B · caption_length).
@@ -74,7 +77,8 @@ public:
 // y (B · L ids) → e(y) (B, out): the mean of the embeddings of the non-<pad> words, then a Linear.
 class CaptionEncoder : public nn::Module {
 public:
-    CaptionEncoder(std::size_t vocabulary, std::size_t caption_length, std::size_t embedding, std::size_t out, Rng& rng);
+    CaptionEncoder(std::size_t vocabulary, std::size_t caption_length, std::size_t embedding, std::size_t out, Rng& rng,
+                   nn::Init init = nn::Init::xavier);
     Tensor encode(const std::vector<std::size_t>& tokens);  // → (B, out)
     std::shared_ptr<nn::Embedding> words;                   // (V, E)
     std::shared_ptr<nn::Linear> mix;                        // E → out

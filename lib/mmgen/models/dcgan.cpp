@@ -23,14 +23,14 @@ DcganGenerator::DcganGenerator(const DcganConfig& c, Rng& rng) {
     const std::size_t wide = 2 * c.generator_channels, narrow = c.generator_channels;
     const bool bias = !c.batch_norm;  // before a batch norm, its β is the bias
     net = register_module("net", std::make_shared<nn::Sequential>());
-    net->add(std::make_shared<nn::Linear>(c.latent, wide * kQuarter * kQuarter, rng, nn::Init::he, bias))
+    net->add(std::make_shared<nn::Linear>(c.latent, wide * kQuarter * kQuarter, rng, c.init, bias))
         .add(std::make_shared<nn::Unflatten>(Shape{wide, kQuarter, kQuarter}));  // (B, 2c, 7, 7)
     if (c.batch_norm) net->add(std::make_shared<nn::BatchNorm>(wide));
     net->add(std::make_shared<nn::ReLU>())
-        .add(std::make_shared<nn::ConvTranspose2d>(wide, narrow, 4, rng, 2, 1, bias));  // (B, c, 14, 14)
+        .add(std::make_shared<nn::ConvTranspose2d>(wide, narrow, 4, rng, 2, 1, bias, c.init));  // (B, c, 14, 14)
     if (c.batch_norm) net->add(std::make_shared<nn::BatchNorm>(narrow));
     net->add(std::make_shared<nn::ReLU>())
-        .add(std::make_shared<nn::ConvTranspose2d>(narrow, 1, 4, rng, 2, 1))  // (B, 1, 28, 28)
+        .add(std::make_shared<nn::ConvTranspose2d>(narrow, 1, 4, rng, 2, 1, true, c.init))  // (B, 1, 28, 28)
         .add(std::make_shared<nn::Tanh>())
         .add(std::make_shared<nn::Flatten>());  // (B, 784)
 }
@@ -46,8 +46,8 @@ DcganDiscriminator::DcganDiscriminator(const DcganConfig& c, Rng& rng) {
     const bool pooling = c.downsampling == Downsampling::pooling;
     // one halving of the resolution: Conv k4 s2 p1, or Conv k3 s1 p1 then (after the activation) MaxPool 2
     auto convolution = [&](std::size_t in, std::size_t out, bool bias) {
-        return pooling ? std::make_shared<nn::Conv2d>(in, out, 3, rng, 1, 1, bias)
-                       : std::make_shared<nn::Conv2d>(in, out, 4, rng, 2, 1, bias);
+        return pooling ? std::make_shared<nn::Conv2d>(in, out, 3, rng, 1, 1, bias, c.init)
+                       : std::make_shared<nn::Conv2d>(in, out, 4, rng, 2, 1, bias, c.init);
     };
     net = register_module("net", std::make_shared<nn::Sequential>());
     net->add(convolution(1, narrow, true)).add(std::make_shared<nn::LeakyReLU>(c.leaky_slope));
@@ -57,7 +57,7 @@ DcganDiscriminator::DcganDiscriminator(const DcganConfig& c, Rng& rng) {
     net->add(std::make_shared<nn::LeakyReLU>(c.leaky_slope));
     if (pooling) net->add(std::make_shared<nn::MaxPool2d>(2));  // (B, 2d, 7, 7)
     net->add(std::make_shared<nn::Flatten>())
-        .add(std::make_shared<nn::Linear>(wide * kQuarter * kQuarter, 1, rng, nn::Init::xavier));  // (B, 1)
+        .add(std::make_shared<nn::Linear>(wide * kQuarter * kQuarter, 1, rng, c.init == nn::Init::fan_in ? nn::Init::fan_in : nn::Init::xavier));  // (B, 1)
 }
 
 Tensor DcganDiscriminator::forward(const Tensor& x) {

@@ -38,6 +38,8 @@ struct DcganConfig {
     bool batch_norm = true;               // BatchNorm in G (twice) and in D (once)
     Downsampling downsampling = Downsampling::strided_conv;  // D's way from 28 to 7
     real leaky_slope = real(0.2);         // D's LeakyReLU
+    // Every Linear and convolution: he (N(0, 2/fan-in)) or fan_in (PyTorch's U(±1/√fan-in)).
+    nn::Init init = nn::Init::he;
 };
 
 // G: z (B, latent) → x̃ (B, 784) in [−1, 1]. In eval mode its batch norms use their running
