@@ -38,7 +38,7 @@ struct Options {
         w.init = layer_init();
         return w;
     }
-    // --dcgan-epochs: 8 passes take about 540 s here, inside the 10 minutes (README §3.1)
+    // --dcgan-epochs: 8 passes take about 540 s here, inside the 10 minutes (README §3.2)
     std::size_t dcgan_epochs = 8;
     std::size_t generate = 0;  // --generate N: N samples of the trained DCGAN as a grid, then exit
     std::string reconstruct;   // --reconstruct FILE: the conv VAE's reconstruction of a picture, then exit

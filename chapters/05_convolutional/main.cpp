@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"all", "ae", "vae", "dcgan"}))->capture_default_str();
     app.add_option("--ae-epochs", o.ae_epochs, "passes over the training set for part ae (--epochs is the VAE's)")
         ->check(CLI::PositiveNumber)->capture_default_str();
-    app.add_option("--dcgan-epochs", o.dcgan_epochs, "passes over the training set for part dcgan (README §3.1: what 10 minutes allow)")
+    app.add_option("--dcgan-epochs", o.dcgan_epochs, "passes over the training set for part dcgan (README §3.2: what 10 minutes allow)")
         ->check(CLI::PositiveNumber)->capture_default_str();
     app.add_option("--init", o.init,
                    "initialisation of every layer of the three parts: pytorch (U(+-1/sqrt(fan-in)), "
