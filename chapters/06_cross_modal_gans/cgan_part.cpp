@@ -158,7 +158,9 @@ void caption_grid(const fs::path& png, const Tensor& samples, std::size_t cols) 
 
 nlohmann::json to_json(const models::CaptionScores& s) {
     return {{"class_coherence", s.class_coherence}, {"tone_coherence", s.tone_coherence}, {"fd", s.fd},
-            {"diversity", s.diversity}, {"diversity_per_caption", s.diversity_per_caption}, {"samples", s.samples}};
+            {"diversity", s.diversity}, {"diversity_per_caption", s.diversity_per_caption},
+            {"class_coherence_per_caption", s.class_coherence_per_caption},
+            {"tone_coherence_per_caption", s.tone_coherence_per_caption}, {"samples", s.samples}};
 }
 
 }  // namespace

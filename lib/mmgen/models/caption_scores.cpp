@@ -76,10 +76,14 @@ CaptionScores score_caption_conditioned(Evaluator& evaluator, const CaptionSampl
         const Tensor images = sampler(ids, per_caption, rng);  // (n, 784) in [0, 1]
         const auto classes = evaluator.classify(images);
         const Tensor per_image_mean = mean(images, 1);  // (n)
+        std::size_t caption_right_class = 0, caption_right_tone = 0;
         for (std::size_t i = 0; i < per_caption; ++i) {
-            right_class += classes[i] == c.label;
-            right_tone += data::tone_of(per_image_mean.data()[i], c.label, medians) == c.tone;
+            caption_right_class += classes[i] == c.label;
+            caption_right_tone += data::tone_of(per_image_mean.data()[i], c.label, medians) == c.tone;
         }
+        right_class += caption_right_class, right_tone += caption_right_tone;
+        s.class_coherence_per_caption.push_back(double(caption_right_class) / double(per_caption));
+        s.tone_coherence_per_caption.push_back(double(caption_right_tone) / double(per_caption));
         const Tensor features = evaluator.features(images);  // (n, F)
         const double real_spread = real.real_spread.at(k);
         s.diversity_per_caption.push_back(real_spread > 0 ? mean_pairwise_distance(features) / real_spread : 0.0);

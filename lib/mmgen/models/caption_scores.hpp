@@ -36,6 +36,7 @@ double mean_pairwise_distance(const Tensor& features);
 struct CaptionScores {
     double class_coherence = 0, tone_coherence = 0, fd = 0, diversity = 0;
     std::vector<double> diversity_per_caption;  // one per comparison caption
+    std::vector<double> class_coherence_per_caption, tone_coherence_per_caption;  // likewise
     std::size_t samples = 0;                    // in all
     Tensor first_samples;                       // the first `shown` samples of each caption, caption after caption
 };
