@@ -7,10 +7,12 @@
 # 2. configures its own build folder with -DMMGEN_WITH_LIBTORCH=ON and builds mmgen_bench and
 #    mmgen_libtorch_bench;
 # 3. runs ROUNDS rounds; in each, for every step both programs have, one after the other:
-#    mmgen_bench's BM_XStep, the libtorch twin with 1 thread, the twin with 2 threads — so the
-#    three see the same moment of a shared machine;
+#    mmgen_bench's BM_XStep and BM_XStepGemmOnly (the step's GEMM calls alone), the libtorch
+#    twin with 1 thread, the twin with 2 threads — so all four see the same moment of a shared
+#    machine;
 # 4. prints one table: per step the median and min–max over the rounds of mmgen's time and of
-#    libtorch's at its best thread count (the lower median), and mmgen / libtorch.
+#    libtorch's at its best thread count (the lower median), mmgen / libtorch, and mmgen's GEMM
+#    calls alone / libtorch — the least mmgen / libtorch could be with the same GEMMs.
 #
 # Each measurement is Google Benchmark's own (at least 2 s of iterations, wall clock); the raw
 # JSON lands in $BUILD_DIR/compare/. libtorch-dev is large (≈ 1 GB installed with its
@@ -59,7 +61,7 @@ run() {  # program, filter, json file
 }
 for ((r = 1; r <= ROUNDS; r++)); do
   for s in "${steps[@]}"; do
-    run "$MMGEN" "^$s(/|\$)" "$OUT/r$r-$s-mmgen.json"
+    run "$MMGEN" "^$s(GemmOnly)?(/|\$)" "$OUT/r$r-$s-mmgen.json"   # the step, then its GEMM-only replay
     run "$TORCH" "^$s/threads:1(/|\$)" "$OUT/r$r-$s-torch1.json"
     run "$TORCH" "^$s/threads:2(/|\$)" "$OUT/r$r-$s-torch2.json"
   done
@@ -72,23 +74,31 @@ python3 - "$OUT" "$ROUNDS" "${steps[@]}" <<'PY'
 import json, statistics, sys
 out, rounds, steps = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 
-def ms(path):  # the one benchmark in a Google Benchmark JSON file, wall clock in ms
-    b = json.load(open(path))["benchmarks"][0]
-    scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
-    return b["real_time"] * scale
+def ms(path, gemm_only=False):  # one benchmark of a Google Benchmark JSON file, wall clock in ms
+    for b in json.load(open(path))["benchmarks"]:
+        if b["name"].split("/")[0].endswith("GemmOnly") == gemm_only:
+            scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
+            return b["real_time"] * scale
+    raise SystemExit(f"compare-libtorch: {path} has no {'GEMM-only ' if gemm_only else ''}benchmark")
 
 def spread(xs):
     return f"{statistics.median(xs):.2f} ({min(xs):.2f}–{max(xs):.2f})"
 
-print(f"\nmedians over {rounds} interleaved rounds, (min–max); ms per step, wall clock; "
-      "ratio = mmgen / libtorch at its best thread count (median of the per-round ratios, and their range)\n")
-print("| step | mmgen | libtorch 1 thread | libtorch 2 threads | best | mmgen / libtorch |")
-print("|---|---:|---:|---:|---:|---:|")
+def ratio(xs, ys):  # median of the per-round ratios, and their range
+    r = [x / y for x, y in zip(xs, ys)]
+    return f"**{statistics.median(r):.2f}** ({min(r):.2f}–{max(r):.2f})"
+
+print(f"\nmedians over {rounds} interleaved rounds, (min–max); ms per step, wall clock; ratios to libtorch at "
+      "its best thread count, the median of the per-round ratios (and their range)\n")
+print("| step | mmgen | mmgen's GEMMs alone | libtorch 1 thread | libtorch 2 threads | best | "
+      "mmgen / libtorch | mmgen's GEMMs alone / libtorch |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for s in steps:
-    t = {v: [ms(f"{out}/r{r}-{s}-{v}.json") for r in range(1, rounds + 1)] for v in ("mmgen", "torch1", "torch2")}
+    files = {v: [f"{out}/r{r}-{s}-{v}.json" for r in range(1, rounds + 1)] for v in ("mmgen", "torch1", "torch2")}
+    t = {v: [ms(f) for f in fs] for v, fs in files.items()}
+    gemm = [ms(f, gemm_only=True) for f in files["mmgen"]]
     best = min(("torch1", "torch2"), key=lambda v: statistics.median(t[v]))
-    ratios = [m / b for m, b in zip(t["mmgen"], t[best])]
-    print(f"| `{s}` | {spread(t['mmgen'])} | {spread(t['torch1'])} | {spread(t['torch2'])} | "
-          f"{best[-1]} thread{'s' if best == 'torch2' else ''} | **{statistics.median(ratios):.2f}** "
-          f"({min(ratios):.2f}–{max(ratios):.2f}) |")
+    print(f"| `{s}` | {spread(t['mmgen'])} | {spread(gemm)} | {spread(t['torch1'])} | {spread(t['torch2'])} | "
+          f"{best[-1]} thread{'s' if best == 'torch2' else ''} | {ratio(t['mmgen'], t[best])} | "
+          f"{ratio(gemm, t[best])} |")
 PY

@@ -30,16 +30,13 @@ train_vae_twin.py's (chapter 03's twin), imported from it: only the networks dif
               the importance-weighted bound with K = 1000 samples on the first 1,000 test images
 """
 import argparse
-import json
 import os
-import pathlib
-import shlex
-import sys
 import time
 
 import torch
 
 from train_vae_twin import Vae, load_images
+from twin_common import command_line, write_json
 
 NOTE = ("PyTorch twin of chapter 05's convolutional VAE default run (build/bin/ch05_convolutional --part vae): "
         "the network of lib/mmgen/models/conv_nets.cpp from torch.nn.Conv2d / ConvTranspose2d / Linear with "
@@ -128,18 +125,18 @@ def main():
         print(f"epoch {epoch:2d}: train −ELBO {total / train.shape[0]:8.3f}   test −ELBO {rec + kl:8.3f} "
               f"(reconstruction {rec:.3f} + KL {kl:.3f})   {epoch_seconds:5.1f} s "
               f"({epoch_train:5.1f} s training)   {time.perf_counter() - start:6.1f} s in all", flush=True)
+        if args.json:  # the figures so far, in case the run is stopped before the end
+            write_json(args.json, {"note": NOTE, "command": command_line(),
+                                   "status": f"epoch {epoch} of {args.epochs} done", "history": history})
     train_seconds = time.perf_counter() - start
     model.eval()
-    iw_start = time.perf_counter()
-    nll_iw = -model.iw_bound(test[:args.iw_images], args.iw_samples).mean().item()
-    iw_seconds = time.perf_counter() - iw_start
     figures = {
         "note": NOTE,
-        "command": shlex.join([sys.executable] + sys.argv),
+        "command": command_line(),
         "niceness": os.nice(0),
         "test_neg_elbo": history[-1]["test_neg_elbo"], "test_reconstruction": history[-1]["test_reconstruction"],
         "test_kl": history[-1]["test_kl"], "test_images": test.shape[0],
-        "test_nll_iw": nll_iw, "iw_samples": args.iw_samples, "iw_images": args.iw_images, "iw_seconds": iw_seconds,
+        "test_nll_iw": None, "iw_samples": args.iw_samples, "iw_images": args.iw_images, "iw_seconds": None,
         "epochs": args.epochs, "seed": args.seed, "threads": args.threads, "batch_size": args.batch_size,
         "lr": args.lr, "latent": args.latent, "train_images": train.shape[0], "parameters": parameters,
         "init": "pytorch default", "dtype": "float32",
@@ -149,14 +146,20 @@ def main():
         "torch": torch.__version__, "history": history,
         "test_neg_elbo_history": [h["test_neg_elbo"] for h in history],
     }
+    if args.json:  # everything but the IW bound, the longest step after training
+        write_json(args.json, dict(figures, status="training done; the IW bound is running"))
+    print(f"training done in {train_seconds:.1f} s; the IW bound (K = {args.iw_samples}, first {args.iw_images} "
+          f"test images) is running", flush=True)
+    iw_start = time.perf_counter()
+    nll_iw = -model.iw_bound(test[:args.iw_images], args.iw_samples).mean().item()
+    figures["test_nll_iw"], figures["iw_seconds"] = nll_iw, time.perf_counter() - iw_start
+    figures["status"] = "complete"
     print(f"test −ELBO {figures['test_neg_elbo']:.2f} (reconstruction {figures['test_reconstruction']:.2f} + KL "
           f"{figures['test_kl']:.2f}), −log p(x) IW (K = {args.iw_samples}, first {args.iw_images} test images) "
           f"{nll_iw:.2f}; {train_seconds:.1f} s of training ({figures['seconds_per_epoch']:.1f} s an epoch with "
-          f"the test −ELBO, {figures['train_pass_seconds_per_epoch']:.1f} s without), {iw_seconds:.1f} s for the IW bound")
+          f"the test −ELBO, {figures['train_pass_seconds_per_epoch']:.1f} s without), {figures['iw_seconds']:.1f} s for the IW bound")
     if args.json:
-        path = pathlib.Path(args.json)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(figures, indent=2) + "\n")
+        write_json(args.json, figures)
 
 
 if __name__ == "__main__":
