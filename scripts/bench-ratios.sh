@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${1:-5}
 BUILD=${BUILD_DIR:-build}
-STEPS=(BM_VaeStep BM_GanStep BM_MvaeStep BM_MvaeStepMoe BM_CnnStep BM_ConvVaeStep BM_DcganStep)
+STEPS=(BM_VaeStep BM_GanStep BM_MvaeStep BM_MvaeStepMoe BM_CnnStep BM_ConvVaeStep BM_DcganStep BM_CganStep)
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "bench-ratios: ROUNDS must be a positive number, got '$ROUNDS'" >&2; exit 2; }
 BENCH="$BUILD/bin/mmgen_bench"
 [[ -x "$BENCH" ]] || { echo "bench-ratios: $BENCH not found; build it: cmake --build $BUILD --target mmgen_bench" >&2; exit 1; }
