@@ -13,8 +13,8 @@ of exactly this recipe takes about 100 s per epoch here; after 6 epochs it cover
 
 (Debian's python3-torch and python3-numpy; the data from the dataset-fashion-mnist package; the
 evaluator from data/checkpoints/01_tensors_autograd/evaluator.safetensors, which
-build/bin/ch01_tensors_autograd writes.) Not run by scripts/test.sh: it trains for a quarter of
-an hour. One step's parity with mmgen, to 1e-9 in double, is dcgan_parity.py's job; this script
+build/bin/ch01_tensors_autograd writes.) Not run by scripts/test.sh: it trains for 24 minutes
+here (2 threads). One step's parity with mmgen, to 1e-9 in double, is dcgan_parity.py's job; this script
 shows where training ends up.
 
     G         z (B, 64) → Linear(64 → 3136, no bias) → (B, 64, 7, 7) → BatchNorm2d → ReLU
@@ -48,6 +48,9 @@ import torch.nn.functional as F
 from parity_common import load_safetensors
 from train_vae_twin import load_images
 from twin_common import command_line, write_json
+
+# Fashion-MNIST's labels 0–9, in order.
+CLASS_NAMES = ["T-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot"]
 
 NOTE = ("PyTorch twin of chapter 05's DCGAN (build/bin/ch05_convolutional --part dcgan): the networks of "
         "lib/mmgen/models/dcgan.cpp from torch.nn modules with PyTorch's default initialisation, float32; "

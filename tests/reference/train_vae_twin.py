@@ -81,6 +81,32 @@ class Vae(torch.nn.Module):
         return torch.stack(bounds)
 
 
+def train_epoch(model, adam, train, batch_size):
+    """One shuffled pass of Adam on the mean −ELBO of each batch (the last one smaller);
+    returns the mean training −ELBO per image."""
+    model.train()
+    total = 0.0
+    for idx in torch.randperm(train.shape[0]).split(batch_size):
+        x = train[idx]
+        reconstruction, kl = model.terms(x)
+        loss = (reconstruction + kl) / x.shape[0]
+        adam.zero_grad()
+        loss.backward()
+        adam.step()
+        total += loss.item() * x.shape[0]
+    return total / train.shape[0]
+
+
+@torch.no_grad()
+def test_terms(model, test):
+    """Mean reconstruction and KL per image over `test`, one ε per image."""
+    rec, kl = 0.0, 0.0
+    for x in test.split(1000):
+        r, k = model.terms(x)
+        rec, kl = rec + r.item(), kl + k.item()
+    return rec / test.shape[0], kl / test.shape[0]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=10)
@@ -101,25 +127,11 @@ def main():
     start = time.perf_counter()
     history = []
     for epoch in range(1, args.epochs + 1):
-        model.train()
-        total = 0.0
-        for idx in torch.randperm(train.shape[0]).split(args.batch_size):
-            x = train[idx]
-            reconstruction, kl = model.terms(x)
-            loss = (reconstruction + kl) / x.shape[0]
-            adam.zero_grad()
-            loss.backward()
-            adam.step()
-            total += loss.item() * x.shape[0]
-        with torch.no_grad():
-            rec, kl = 0.0, 0.0
-            for x in test.split(1000):
-                r, k = model.terms(x)
-                rec, kl = rec + r.item(), kl + k.item()
-            rec, kl = rec / test.shape[0], kl / test.shape[0]
-        history.append({"epoch": epoch, "train_neg_elbo": total / train.shape[0], "test_neg_elbo": rec + kl,
+        train_neg_elbo = train_epoch(model, adam, train, args.batch_size)
+        rec, kl = test_terms(model, test)
+        history.append({"epoch": epoch, "train_neg_elbo": train_neg_elbo, "test_neg_elbo": rec + kl,
                         "test_reconstruction": rec, "test_kl": kl})
-        print(f"epoch {epoch:2d}: train −ELBO {total / train.shape[0]:8.3f}   test −ELBO {rec + kl:8.3f} "
+        print(f"epoch {epoch:2d}: train −ELBO {train_neg_elbo:8.3f}   test −ELBO {rec + kl:8.3f} "
               f"(reconstruction {rec:.3f} + KL {kl:.3f})   {time.perf_counter() - start:6.1f} s", flush=True)
     train_seconds = time.perf_counter() - start
     nll_iw = -model.iw_bound(test[:args.iw_images], args.iw_samples).mean().item()
