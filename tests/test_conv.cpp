@@ -146,6 +146,35 @@ TEST_CASE("im2col lays each window out as a column and col2im adds it back onto 
     CHECK(counts == std::vector<real>{1, 2, 1, 2, 4, 2, 1, 2, 1});
 }
 
+TEST_CASE("im2col and col2im through padded planes equal the direct loops bit for bit", "[conv]") {
+    // (channels, height, width, kernel_h, kernel_w, stride, padding): the chapters' layers (3×3 p1,
+    // 4×4 s2 p1), no padding, a wide kernel, a stride that skips pixels, uneven sides
+    const ConvGeometry geometries[] = {{1, 28, 28, 3, 3, 1, 1}, {3, 14, 14, 3, 3, 1, 1}, {2, 14, 14, 4, 4, 2, 1},
+                                       {2, 7, 7, 4, 4, 2, 1},   {2, 5, 6, 2, 3, 1, 0},   {1, 9, 8, 3, 2, 3, 2},
+                                       {2, 6, 5, 5, 5, 1, 2}};
+    Rng rng(7);
+    for (const ConvGeometry& g : geometries) {
+        const std::size_t batch = 3, columns = batch * g.out_h() * g.out_w();
+        INFO("C " << g.channels << ", " << g.height << "×" << g.width << ", kernel " << g.kernel_h << "×" << g.kernel_w
+                  << ", stride " << g.stride << ", padding " << g.padding);
+        const Tensor images = random_input({batch, g.image_size()}, rng);
+        std::vector<real> fast(g.patch_size() * columns, real(-7)), direct(fast.size(), real(-3));
+        im2col(images.data().data(), batch, g, fast.data());
+        im2col_reference(images.data().data(), batch, g, direct.data());
+        CHECK(fast == direct);  // every value written, padding as 0
+
+        const Tensor cols = random_input({g.patch_size(), columns}, rng);
+        for (const bool overwrite : {true, false}) {
+            INFO("overwrite " << overwrite);
+            const Tensor start = random_input({batch, g.image_size()}, rng);
+            std::vector<real> sums(start.data().begin(), start.data().end()), direct_sums = sums;
+            col2im(cols.data().data(), batch, g, sums.data(), overwrite);
+            col2im_reference(cols.data().data(), batch, g, direct_sums.data(), overwrite);
+            CHECK(sums == direct_sums);
+        }
+    }
+}
+
 // --- gradients -------------------------------------------------------------------------------------
 
 TEST_CASE("conv2d's gradients match central differences for every stride, padding and kernel",

@@ -85,3 +85,26 @@ TEST_CASE("max_pool2d refuses bad shapes and parameters, naming the parameter", 
     REQUIRE_THROWS_WITH(max_pool2d(Tensor::zeros({1, 1, 4, 3}), 4),
                         Contains("max_pool2d") && Contains("(1, 1, 4, 3)") && Contains("kernel 4"));
 }
+
+TEST_CASE("ReLU and max pooling commute exactly, values and gradients, so the CNN pools first", "[pool]") {
+    // max is monotone and so is ReLU: relu(max window) = max(relu window). Backward, relu then pool
+    // sends dy to the window's first maximum of relu(x), which is 0 wherever relu'(x) = 0; pool then
+    // relu sends dy·relu'(max) to the maximum of x. Both give the same gradient, bit for bit, and
+    // pooling first runs ReLU on a quarter of the values (models::CnnClassifier).
+    Rng rng(3);
+    Tensor x = random_input({4, 3, 8, 8}, rng);
+    x.data()[5] = x.data()[4];  // a tie inside a window
+    for (std::size_t k : {64, 65, 72, 73}) x.data()[k] = real(-1) - real(k);  // a window of negatives
+    const Tensor upstream = random_input({4, 3, 4, 4}, rng);
+    const Tensor a = Tensor::from_buffer(x.shape(), Buffer(x.data().begin(), x.data().end()), true);
+    const Tensor b = Tensor::from_buffer(x.shape(), Buffer(x.data().begin(), x.data().end()), true);
+    const Tensor relu_then_pool = max_pool2d(relu(a), 2), pool_then_relu = relu(max_pool2d(b, 2));
+    relu_then_pool.backward(upstream);
+    pool_then_relu.backward(upstream);
+    CHECK(std::vector<real>(relu_then_pool.data().begin(), relu_then_pool.data().end()) ==
+          std::vector<real>(pool_then_relu.data().begin(), pool_then_relu.data().end()));
+    for (std::size_t k = 0; k < x.numel(); ++k) {
+        INFO("gradient value " << k);
+        CHECK(a.grad()[k] == b.grad()[k]);  // == also equates 0 and −0, which no later op tells apart
+    }
+}

@@ -40,4 +40,9 @@ void im2col(const real* images, std::size_t batch, const ConvGeometry& g, real* 
 // just before its columns are added, which saves a separate zero-fill of the whole batch).
 void col2im(const real* cols, std::size_t batch, const ConvGeometry& g, real* images, bool overwrite = false);
 
+// The same two maps as direct loops over (tap, image, oh, ow) with a bounds test per value: the
+// definitions above, kept for the tests, which hold the fast versions to them bit for bit.
+void im2col_reference(const real* images, std::size_t batch, const ConvGeometry& g, real* cols);
+void col2im_reference(const real* cols, std::size_t batch, const ConvGeometry& g, real* images, bool overwrite = false);
+
 }  // namespace mmgen

@@ -10,12 +10,12 @@ CnnClassifier::CnnClassifier(Rng& rng, real dropout, CnnWidths w) : widths_(w) {
     body = register_module("body", std::make_shared<nn::Sequential>());
     body->add(std::make_shared<nn::Conv2d>(1, w.conv1, 3, rng, 1, 1, false))  // bias: BatchNorm's β does it
         .add(std::make_shared<nn::BatchNorm>(w.conv1))
-        .add(std::make_shared<nn::ReLU>())
         .add(std::make_shared<nn::MaxPool2d>(2))                                // (B, conv1, 14, 14)
+        .add(std::make_shared<nn::ReLU>())  // after the pool: max and ReLU commute, ¼ of the values
         .add(std::make_shared<nn::Conv2d>(w.conv1, w.conv2, 3, rng, 1, 1, false))
         .add(std::make_shared<nn::BatchNorm>(w.conv2))
-        .add(std::make_shared<nn::ReLU>())
         .add(std::make_shared<nn::MaxPool2d>(2))                                // (B, conv2, 7, 7)
+        .add(std::make_shared<nn::ReLU>())
         .add(std::make_shared<nn::Flatten>())
         .add(std::make_shared<nn::Linear>(w.conv2 * 7 * 7, w.features, rng, nn::Init::he, false))
         .add(std::make_shared<nn::BatchNorm>(w.features))
