@@ -4,6 +4,7 @@
 // on players bound to their captions, and the chapter's --quick run.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <string>
@@ -193,6 +194,23 @@ TEST_CASE("gan.hpp's steps train players bound to their captions: D's caption em
 }
 
 // One test case for the whole --quick run, so parallel ctest never runs two copies into the same folder.
+TEST_CASE("truncated_normal keeps every draw within the threshold, with the truncated normal's variance", "[cgan]") {
+    Rng rng(4);
+    const Tensor z = models::truncated_normal({20000, 5}, real(1), rng);
+    double sum = 0, squares = 0, largest = 0;
+    for (const real v : z.data()) {
+        largest = std::max(largest, double(std::abs(v)));
+        sum += v, squares += double(v) * v;
+    }
+    REQUIRE(largest <= 1.0);
+    CHECK(largest > 0.99);  // and it does reach the threshold
+    const double n = double(z.numel()), mean = sum / n;
+    // N(0, 1) conditioned on |z| ≤ 1: mean 0, variance 1 − 2φ(1) / (2Φ(1) − 1) = 0.2911
+    CHECK(std::abs(mean) < 0.01);
+    CHECK(std::abs(squares / n - mean * mean - 0.2911) < 0.01);
+    REQUIRE_THROWS_WITH(models::truncated_normal({2, 2}, real(0), rng), Catch::Contains("threshold t must be positive"));
+}
+
 TEST_CASE("ch06_cross_modal_gans --quick runs every part, writes the issue's metrics, and --generate draws a caption's grid",
           "[cgan][chapter][executable]") {
     REQUIRE(fs::exists(kBinary));
@@ -222,7 +240,15 @@ TEST_CASE("ch06_cross_modal_gans --quick runs every part, writes the issue's met
     }
     // a VAE's −ELBO per image is hundreds of nats, not a mean per pixel
     REQUIRE(m.at("vaegan_test_neg_elbo").get<double>() > 100);
-    for (const char* png : {"cgan_samples.png", "cgan_losses.png", "vaegan_samples.png", "two_stage_samples.png"}) {
+    // §1.6: the same G measured at each truncation threshold (which threshold is most coherent is not
+    // asserted: a --quick G is barely trained)
+    REQUIRE(m.at("cgan_truncation").size() == 5);
+    for (const auto& row : m.at("cgan_truncation")) {
+        REQUIRE(row.at("threshold").get<double>() > 0);
+        REQUIRE(std::isfinite(row.at("fd").get<double>()));
+    }
+    for (const char* png : {"cgan_samples.png", "cgan_losses.png", "vaegan_samples.png", "two_stage_samples.png",
+                            "cgan_truncation.png", "cgan_samples_truncated.png"}) {
         INFO(png);
         REQUIRE(fs::exists(out / png));
     }
@@ -230,6 +256,9 @@ TEST_CASE("ch06_cross_modal_gans --quick runs every part, writes the issue's met
         REQUIRE(test::run_executable("ch06_cross_modal_gans", "--quick --generate 'light ankle boot'" + folders,
                                      dir / "generate.txt") == 0);
         REQUIRE(fs::exists(out / "generate_light_ankle_boot.png"));
+        REQUIRE(test::run_executable("ch06_cross_modal_gans", "--quick --generate 'light ankle boot' --truncation 0.5" + folders,
+                                     dir / "generate_truncated.txt") == 0);
+        REQUIRE(fs::exists(out / "generate_light_ankle_boot_t0.50.png"));
         REQUIRE(test::run_executable("ch06_cross_modal_gans", "--generate 'purple boot'" + folders, dir / "refused.txt") == 2);
         std::ifstream log(dir / "refused.txt");
         const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());

@@ -43,6 +43,8 @@ constexpr std::size_t kQuickTrain = 3000, kQuickEpochs = 1, kQuickPerCaption = 2
 // Chapter 04's default model (its main.cpp: --fusion moe, MLP image networks, latent 64).
 constexpr const char* kMvaeFile = "mvae-moe.safetensors";
 constexpr std::size_t kMvaeLatent = 64;
+// §1.6 the truncation trick: the thresholds t of |z_i| ≤ t the trained G is measured at.
+constexpr double kTruncations[] = {2.0, 1.5, 1.0, 0.75, 0.5};
 // --generate draws its codes from this seed offset, apart from training's and scoring's.
 constexpr std::uint64_t kGenerateSeedOffset = 7000;
 
@@ -81,9 +83,10 @@ History history_from(const nlohmann::json& j) {
     return h;
 }
 
-models::CaptionSampler cgan_sampler(models::ConditionalGenerator& g) {
-    return [&g](const std::vector<std::size_t>& caption, std::size_t n, Rng& rng) {
-        return models::sample_for_caption(g, caption, n, kLatent, rng);
+// G's samples for a caption, z ~ N(0, I) or, with truncation t > 0, truncated to |z_i| ≤ t.
+models::CaptionSampler cgan_sampler(models::ConditionalGenerator& g, real truncation = 0) {
+    return [&g, truncation](const std::vector<std::size_t>& caption, std::size_t n, Rng& rng) {
+        return models::sample_for_caption(g, caption, n, kLatent, rng, truncation);
     };
 }
 
@@ -196,6 +199,29 @@ void run_cgan(PartContext& ctx) {
     const auto scores = models::score_caption_conditioned(ctx.evaluator, cgan_sampler(g), ctx.reference, truth, per_caption, score_rng);
     caption_grid(out / "cgan_samples.png", scores.first_samples, 8);
 
+    // §1.6 the truncation trick: the same G, codes drawn nearer the prior's mode
+    nlohmann::json truncation = nlohmann::json::array();
+    plot::Series class_curve{"class coherence"}, tone_curve{"tone coherence"}, diversity_curve{"diversity (1 = the data's)"};
+    for (const double t : kTruncations) {
+        Rng rng(c.seed + 3000);
+        const auto ts = models::score_caption_conditioned(ctx.evaluator, cgan_sampler(g, real(t)), ctx.reference, truth,
+                                                          per_caption, rng);
+        std::printf("truncation |z_i| <= %.2f: class coherence %.3f, tone coherence %.3f, FD %.2f, diversity %.3f\n", t,
+                    ts.class_coherence, ts.tone_coherence, ts.fd, ts.diversity);
+        nlohmann::json row = to_json(ts);
+        row["threshold"] = t;
+        truncation.push_back(row);
+        for (auto* curve : {&class_curve, &tone_curve, &diversity_curve}) curve->xs.push_back(t);
+        class_curve.ys.push_back(ts.class_coherence);
+        tone_curve.ys.push_back(ts.tone_coherence);
+        diversity_curve.ys.push_back(ts.diversity);
+        if (t == kTruncations[std::size(kTruncations) - 1]) caption_grid(out / "cgan_samples_truncated.png", ts.first_samples, 8);
+    }
+    plot::line_plot(out / "cgan_truncation.png", "Conditional GAN: the truncation trick |z_i| <= t (untruncated: class " +
+                    std::to_string(scores.class_coherence).substr(0, 5) + ", diversity " + std::to_string(scores.diversity).substr(0, 5) + ")",
+                    "threshold t", "score", {class_curve, tone_curve, diversity_curve});
+    ctx.metrics["cgan_truncation"] = truncation;
+
     // chapter 04's MVAE under the same measures, if chapter 04 has saved it
     const fs::path mvae_file = c.checkpoint_root() / "04_multimodal" / kMvaeFile;
     auto& m = ctx.metrics;
@@ -285,12 +311,15 @@ int generate_from_caption(const Options& o) {
     models::ConditionalGenerator g(cgan_config(models::Conditioning::projection), init);
     load_module(file, g);
     Rng rng(c.seed + kGenerateSeedOffset);
-    const Tensor images = models::sample_for_caption(g, ids, 16, kLatent, rng);  // (16, 784) in [0, 1]
+    const Tensor images = models::sample_for_caption(g, ids, 16, kLatent, rng, real(o.truncation));  // (16, 784) in [0, 1]
     std::string slug = tok.decode(ids);
     std::replace(slug.begin(), slug.end(), ' ', '_');
+    if (o.truncation > 0) slug += "_t" + std::to_string(o.truncation).substr(0, 4);
     const fs::path png = fs::path(c.out) / ("generate_" + slug + ".png");
     write_grid_png(png, images, 28, 28, 2, 8, 0, 1, 3);
-    std::printf("wrote %s: 16 images G(z, \"%s\") for 16 codes z ~ N(0, I)\n", png.string().c_str(), tok.decode(ids).c_str());
+    const std::string codes = o.truncation > 0 ? "z ~ N(0, I) truncated to |z_i| <= " + std::to_string(o.truncation).substr(0, 4)
+                                               : std::string("z ~ N(0, I)");
+    std::printf("wrote %s: 16 images G(z, \"%s\") for 16 codes %s\n", png.string().c_str(), tok.decode(ids).c_str(), codes.c_str());
     return 0;
 }
 

@@ -34,6 +34,7 @@ struct Options {
     chapter::Options common;
     std::string part = "all";  // all | cgan | vaegan | latent
     std::string generate;      // --generate "light ankle boot": a grid of the trained cGAN's images, then exit
+    double truncation = 0;     // --truncation t: --generate draws z with |z_i| ≤ t (0: z ~ N(0, I))
 };
 
 // What every part reads and where it writes.

@@ -84,6 +84,9 @@ int main(int argc, char** argv) {
                 }
             },
             "CAPTION"));
+    app.add_option("--truncation", o.truncation,
+                   "with --generate: draw z with every |z_i| <= this threshold (the truncation trick, README 1.6); 0 = no truncation")
+        ->check(CLI::Range(0.0, 10.0))->capture_default_str();
     chapter::parse_or_exit(app, argc, argv, o.common);
     return chapter::run_guarded("ch06_cross_modal_gans", [&] { return chapter06::run(o); });
 }

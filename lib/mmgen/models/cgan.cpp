@@ -1,7 +1,9 @@
 #include <mmgen/models/cgan.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
+#include <string>
 
 #include <mmgen/core/ops.hpp>
 #include <mmgen/models/gan.hpp>
@@ -143,13 +145,25 @@ std::vector<std::size_t> repeat_caption(const std::vector<std::size_t>& caption,
     return ids;
 }
 
+Tensor truncated_normal(const Shape& shape, real t, Rng& rng) {
+    if (!(t > 0)) throw std::invalid_argument("truncated_normal: the threshold t must be positive, got " + std::to_string(t));
+    Tensor z = Tensor::empty(shape);
+    for (real& v : z.data()) {
+        double draw = rng.normal();
+        while (std::abs(draw) > double(t)) draw = rng.normal();  // P(|z| ≤ t) ≥ 0.38 for t ≥ 0.5
+        v = static_cast<real>(draw);
+    }
+    return z;
+}
+
 Tensor sample_for_caption(ConditionalGenerator& g, const std::vector<std::size_t>& caption, std::size_t n,
-                          std::size_t latent, Rng& rng) {
+                          std::size_t latent, Rng& rng, real truncation) {
     std::vector<Tensor> parts;  // (≤ 1000, 784) each
     for (std::size_t start = 0; start < n; start += 1000) {
         const std::size_t count = std::min<std::size_t>(1000, n - start);
         WithCaptions bound(g, repeat_caption(caption, count));
-        parts.push_back(to_unit_range(generate(bound, count, latent, rng)));
+        parts.push_back(to_unit_range(truncation > 0 ? generate(bound, truncated_normal({count, latent}, truncation, rng))
+                                                     : generate(bound, count, latent, rng)));
     }
     return concat(parts, 0);  // (n, 784)
 }

@@ -125,8 +125,14 @@ private:
 // One caption's ids repeated n times: (n · L) ids.
 std::vector<std::size_t> repeat_caption(const std::vector<std::size_t>& caption, std::size_t n);
 
+// z ~ N(0, I) truncated to |z_i| ≤ t: every coordinate outside is drawn again until it falls
+// inside. The truncation trick (Brock et al. 2019): codes nearer the mode of the prior give
+// samples G renders best and most typically, at the price of variety. t must be positive.
+Tensor truncated_normal(const Shape& shape, real t, Rng& rng);
+
 // n images of G for one caption, in [0, 1], drawn in chunks of 1000 with G in eval mode: (n, 784).
+// z ~ N(0, I), or truncated to |z_i| ≤ truncation when truncation > 0.
 Tensor sample_for_caption(ConditionalGenerator& g, const std::vector<std::size_t>& caption, std::size_t n,
-                          std::size_t latent, Rng& rng);
+                          std::size_t latent, Rng& rng, real truncation = 0);
 
 }  // namespace mmgen::models
