@@ -1,19 +1,21 @@
-// im2col copies window values out; col2im adds them back. The loops are the same.
+// im2col copies window values out; col2im adds them back, one image plane at a time.
 //
-// Both go one input channel at a time through a zero-bordered copy of that channel of the
-// images a thread handles. With p zeros on every side, the window under output (oh, ow) starts at
-// padded pixel (oh·s, ow·s) and never leaves the padded plane (that is how Ho and Wo are
-// defined), so the inner loops need no bounds test:
+// im2col walks the patch matrix row segment by row segment (one kernel tap, one output row of
+// one image), with the columns that fall in the padding found once per segment: each value is
+// written once, and the pass is as fast as memory takes the writes.
 //
-//     im2col   cols[tap (c, i, j)][n, oh, ow]  = padded[n][oh·s + i][ow·s + j]
-//     col2im   padded[n][oh·s + i][ow·s + j]  += cols[tap (c, i, j)][n, oh, ow]
+// col2im goes through a zero-bordered copy of each (image, channel) plane: with p zeros on every
+// side the window under output (oh, ow) starts at padded pixel (oh·s, ow·s) and never leaves the
+// padded plane (that is how Ho and Wo are defined), so the adds need no bounds test and the plane
+// stays in the L1 cache while all its taps land:
 //
-// The loops run tap by tap and, within a tap, image by image, so each row of cols is read or
-// written front to back in one stream. col2im starts the padded interior from the images (or 0
-// when overwriting) and copies it back after the channel's taps; what landed in the border is
-// the padding's share, which the input does not have. Every pixel receives its values tap by tap
-// in the order (c, i, j), the order of the direct loops in col2im_reference, so the two agree to
-// the last bit (tests/test_conv.cpp holds both maps to their references).
+//     padded[oh·s + i][ow·s + j] += cols[tap (c, i, j)][n, oh, ow]
+//
+// The interior starts as the image (or 0 when overwriting) and is copied back at the end; what
+// landed in the border is the padding's share, which the input does not have. Every pixel
+// receives its values tap by tap in the order (c, i, j), the order of the direct loops in
+// col2im_reference, so the two agree to the last bit (tests/test_conv.cpp holds both maps to
+// their references).
 #include <mmgen/core/im2col.hpp>
 #include <mmgen/core/parallel.hpp>
 
@@ -24,58 +26,74 @@ namespace mmgen {
 
 namespace {
 
-// One channel of a run of images, each plane with a zero border: (images, H + 2p, W + 2p), in a
-// buffer per thread. load() sets a plane's interior (the border is zeroed once, at construction:
-// im2col only reads it, and what col2im adds there is never read back).
-class PaddedChannel {
+// One row segment of the patch matrix: the output columns [col0, col0 + wo) of kernel tap (i, j)
+// for output row oh of image n. Output column ow reads input pixel image_row[ow·stride + offset];
+// only the columns in [begin, end) fall inside the image, the others read the zero padding.
+struct Segment {
+    std::size_t image_row;  // offset of input row ih = oh·s − p + i in the images (unused if none)
+    std::size_t col0;       // offset of the segment in cols
+    std::size_t begin, end; // output columns that read the image
+    std::ptrdiff_t offset;  // j − p: input column = ow·stride + offset
+};
+
+// Calls visit(segment) for every (tap row, image, output row) of the patch matrix with the image
+// in [first_image, end_image), so that the inner loops run over contiguous output columns.
+template <class Visit>
+void for_each_segment(std::size_t batch, std::size_t first_image, std::size_t end_image, const ConvGeometry& g,
+                      Visit&& visit) {
+    const std::size_t ho = g.out_h(), wo = g.out_w(), columns = batch * ho * wo;
+    const auto pad = static_cast<std::ptrdiff_t>(g.padding), s = static_cast<std::ptrdiff_t>(g.stride);
+    const auto h = static_cast<std::ptrdiff_t>(g.height), w = static_cast<std::ptrdiff_t>(g.width);
+    const auto wo_signed = static_cast<std::ptrdiff_t>(wo);
+    for (std::size_t c = 0; c < g.channels; ++c)
+        for (std::size_t i = 0; i < g.kernel_h; ++i)
+            for (std::size_t j = 0; j < g.kernel_w; ++j) {
+                const std::size_t row = (c * g.kernel_h + i) * g.kernel_w + j;
+                const std::ptrdiff_t offset = static_cast<std::ptrdiff_t>(j) - pad;
+                // 0 ≤ ow·s + offset < W  ⇔  ⌈−offset / s⌉ ≤ ow < ⌈(W − offset) / s⌉
+                const std::ptrdiff_t first = std::clamp<std::ptrdiff_t>(offset >= 0 ? 0 : (-offset + s - 1) / s, 0, wo_signed);
+                const std::ptrdiff_t last = std::clamp<std::ptrdiff_t>(w - offset > 0 ? (w - offset + s - 1) / s : 0, first, wo_signed);
+                for (std::size_t n = first_image; n < end_image; ++n)
+                    for (std::size_t oh = 0; oh < ho; ++oh) {
+                        const std::ptrdiff_t ih = static_cast<std::ptrdiff_t>(oh * g.stride + i) - pad;
+                        const bool inside = ih >= 0 && ih < h;  // otherwise the whole segment is padding
+                        visit(Segment{n * g.image_size() + (c * g.height + static_cast<std::size_t>(inside ? ih : 0)) * g.width,
+                                      row * columns + (n * ho + oh) * wo,
+                                      inside ? static_cast<std::size_t>(first) : 0, inside ? static_cast<std::size_t>(last) : 0,
+                                      offset});
+                    }
+            }
+}
+
+// One (image, channel) plane with its zero border: (H + 2p) × (W + 2p), a buffer per thread.
+class PaddedPlane {
 public:
-    PaddedChannel(const ConvGeometry& g, std::size_t images)
-        : g_(g), wp_(g.width + 2 * g.padding), plane_size_((g.height + 2 * g.padding) * wp_), values_(scratch()) {
-        values_.assign(images * plane_size_, real(0));
+    PaddedPlane(const ConvGeometry& g)
+        : p_(g.padding), h_(g.height), w_(g.width), wp_(g.width + 2 * g.padding), values_(scratch()) {
+        values_.assign((g.height + 2 * g.padding) * wp_, real(0));
     }
     std::size_t width() const { return wp_; }
-    real* plane(std::size_t k) { return values_.data() + k * plane_size_; }
-    // interior of plane k ← one channel (H, W) of an image; with nullptr, ← 0
-    void load(std::size_t k, const real* channel) {
-        real* row = interior(k);
-        for (std::size_t r = 0; r < g_.height; ++r, row += wp_)
-            if (channel)
-                std::copy_n(channel + r * g_.width, g_.width, row);
-            else
-                std::fill_n(row, g_.width, real(0));
+    real* data() { return values_.data(); }
+    // border ← 0 and interior ← plane (H, W); with plane = nullptr, all ← 0
+    void load(const real* plane) {
+        if (p_ > 0 || !plane) std::fill(values_.begin(), values_.end(), real(0));  // the border, or all of it
+        if (!plane) return;
+        for (std::size_t r = 0; r < h_; ++r) std::copy_n(plane + r * w_, w_, interior_row(r));
     }
-    void store(std::size_t k, real* channel) {
-        const real* row = interior(k);
-        for (std::size_t r = 0; r < g_.height; ++r, row += wp_) std::copy_n(row, g_.width, channel + r * g_.width);
+    void store(real* plane) const {
+        for (std::size_t r = 0; r < h_; ++r) std::copy_n(interior_row(r), w_, plane + r * w_);
     }
 
 private:
-    real* interior(std::size_t k) { return plane(k) + g_.padding * wp_ + g_.padding; }
+    real* interior_row(std::size_t r) { return values_.data() + (r + p_) * wp_ + p_; }
+    const real* interior_row(std::size_t r) const { return values_.data() + (r + p_) * wp_ + p_; }
     static std::vector<real>& scratch() {
         thread_local std::vector<real> buffer;
         return buffer;
     }
-    ConvGeometry g_;
-    std::size_t wp_, plane_size_;
+    std::size_t p_, h_, w_, wp_;
     std::vector<real>& values_;
 };
-
-// Calls visit(window, at) for every output row (tap (c, i, j), image n, oh) of the images
-// [first, end) in channel c, in cols order: `window` points at padded[n][oh·s + i][j], the first
-// pixel the row's wo windows read (each s further on), `at` is the row's offset in cols.
-template <class Visit>
-void for_each_output_row(PaddedChannel& padded, std::size_t c, std::size_t first, std::size_t end,
-                         std::size_t batch, const ConvGeometry& g, Visit&& visit) {
-    const std::size_t ho = g.out_h(), wo = g.out_w(), columns = batch * ho * wo, wp = padded.width();
-    for (std::size_t i = 0; i < g.kernel_h; ++i)
-        for (std::size_t j = 0; j < g.kernel_w; ++j) {
-            std::size_t at = ((c * g.kernel_h + i) * g.kernel_w + j) * columns + first * ho * wo;
-            for (std::size_t n = first; n < end; ++n) {
-                real* window = padded.plane(n - first) + i * wp + j;
-                for (std::size_t oh = 0; oh < ho; ++oh, at += wo) visit(window + oh * g.stride * wp, at);
-            }
-        }
-}
 
 // Images per parallel range: enough that a range copies at least ~16k values.
 std::size_t images_per_range(const ConvGeometry& g) {
@@ -83,43 +101,43 @@ std::size_t images_per_range(const ConvGeometry& g) {
     return std::max<std::size_t>(1, (std::size_t{1} << 14) / per_image);
 }
 
-const real* channel_of(const real* images, std::size_t n, std::size_t c, const ConvGeometry& g) {
-    return images + n * g.image_size() + c * g.height * g.width;
-}
-real* channel_of(real* images, std::size_t n, std::size_t c, const ConvGeometry& g) {
-    return images + n * g.image_size() + c * g.height * g.width;
-}
-
 }  // namespace
 
 void im2col(const real* images, std::size_t batch, const ConvGeometry& g, real* cols) {
-    const std::size_t wo = g.out_w(), s = g.stride;
+    const std::size_t wo = g.out_w();
+    const auto s = static_cast<std::ptrdiff_t>(g.stride);
     parallel::for_range(batch, images_per_range(g), [&](std::size_t first, std::size_t end) {
-        PaddedChannel padded(g, end - first);
-        for (std::size_t c = 0; c < g.channels; ++c) {
-            for (std::size_t n = first; n < end; ++n) padded.load(n - first, channel_of(images, n, c, g));
-            for_each_output_row(padded, c, first, end, batch, g, [&](const real* window, std::size_t at) {
-                real* out = cols + at;
-                for (std::size_t ow = 0; ow < wo; ++ow) out[ow] = window[ow * s];
-            });
-        }
+        for_each_segment(batch, first, end, g, [&](const Segment& seg) {
+            real* out = cols + seg.col0;
+            const real* in = images + seg.image_row;
+            std::fill(out, out + seg.begin, real(0));
+            for (std::size_t ow = seg.begin; ow < seg.end; ++ow) out[ow] = in[static_cast<std::ptrdiff_t>(ow) * s + seg.offset];
+            std::fill(out + seg.end, out + wo, real(0));
+        });
     });
 }
 
 void col2im(const real* cols, std::size_t batch, const ConvGeometry& g, real* images, bool overwrite) {
-    const std::size_t wo = g.out_w(), s = g.stride;
+    const std::size_t ho = g.out_h(), wo = g.out_w(), s = g.stride, columns = batch * ho * wo;
     // each image's pixels receive only that image's columns: any split gives the same sums
     parallel::for_range(batch, images_per_range(g), [&](std::size_t first, std::size_t end) {
-        PaddedChannel padded(g, end - first);
-        for (std::size_t c = 0; c < g.channels; ++c) {
-            for (std::size_t n = first; n < end; ++n)
-                padded.load(n - first, overwrite ? nullptr : channel_of(images, n, c, g));
-            for_each_output_row(padded, c, first, end, batch, g, [&](real* window, std::size_t at) {
-                const real* in = cols + at;
-                for (std::size_t ow = 0; ow < wo; ++ow) window[ow * s] += in[ow];
-            });
-            for (std::size_t n = first; n < end; ++n) padded.store(n - first, channel_of(images, n, c, g));
-        }
+        PaddedPlane padded(g);
+        const std::size_t wp = padded.width();
+        for (std::size_t n = first; n < end; ++n)
+            for (std::size_t c = 0; c < g.channels; ++c) {
+                real* plane = images + n * g.image_size() + c * g.height * g.width;
+                padded.load(overwrite ? nullptr : plane);
+                for (std::size_t i = 0; i < g.kernel_h; ++i)
+                    for (std::size_t j = 0; j < g.kernel_w; ++j) {
+                        const std::size_t tap = (c * g.kernel_h + i) * g.kernel_w + j;
+                        const real* in = cols + tap * columns + n * ho * wo;
+                        for (std::size_t oh = 0; oh < ho; ++oh, in += wo) {
+                            real* out = padded.data() + (oh * s + i) * wp + j;
+                            for (std::size_t ow = 0; ow < wo; ++ow) out[ow * s] += in[ow];
+                        }
+                    }
+                padded.store(plane);
+            }
     });
 }
 
