@@ -223,7 +223,8 @@ TEST_CASE("ch06_cross_modal_gans --quick runs every part, writes the issue's met
     for (const char* key : {"cgan_class_coherence", "cgan_tone_coherence", "cgan_fd", "cgan_diversity",
                             "vaegan_prior_fd", "vaegan_test_neg_elbo", "vaegan_reconstruction_agreement",
                             "convvae_prior_fd", "two_stage_fd", "train_seconds_cgan", "train_seconds_vaegan",
-                            "train_seconds_latent", "cgan_concatenation"}) {
+                            "train_seconds_latent", "cgan_concatenation", "two_stage_mixture_fd",
+                            "two_stage_mixture_components", "aggregate_posterior_fd", "gaussian_fit_fd"}) {
         INFO("metrics.json key " << key);
         REQUIRE(m.contains(key));
     }
@@ -232,7 +233,8 @@ TEST_CASE("ch06_cross_modal_gans --quick runs every part, writes the issue's met
         const double v = m.at(key).get<double>();
         REQUIRE((v >= 0 && v <= 1));
     }
-    for (const char* key : {"cgan_fd", "cgan_diversity", "vaegan_prior_fd", "convvae_prior_fd", "two_stage_fd"}) {
+    for (const char* key : {"cgan_fd", "cgan_diversity", "vaegan_prior_fd", "convvae_prior_fd", "two_stage_fd",
+                            "two_stage_mixture_fd", "aggregate_posterior_fd"}) {
         INFO(key);
         const double v = m.at(key).get<double>();
         REQUIRE(std::isfinite(v));
@@ -247,8 +249,18 @@ TEST_CASE("ch06_cross_modal_gans --quick runs every part, writes the issue's met
         REQUIRE(row.at("threshold").get<double>() > 0);
         REQUIRE(std::isfinite(row.at("fd").get<double>()));
     }
+    // §3.4: every K tried is in the sweep, and the chosen one has the best held-out log-likelihood
+    const auto& sweep = m.at("two_stage_mixture_sweep");
+    REQUIRE(sweep.size() == 2);  // --quick tries K = 1, 2
+    double best = -INFINITY;
+    std::size_t best_k = 0;
+    for (const auto& row : sweep)
+        if (row.at("held_out_log_likelihood").get<double>() > best)
+            best = row.at("held_out_log_likelihood").get<double>(), best_k = row.at("components").get<std::size_t>();
+    REQUIRE(m.at("two_stage_mixture_components").get<std::size_t>() == best_k);
+    REQUIRE(m.at("gaussian_fit_fd").get<double>() == sweep.at(0).at("fd").get<double>());  // K = 1
     for (const char* png : {"cgan_samples.png", "cgan_losses.png", "vaegan_samples.png", "two_stage_samples.png",
-                            "cgan_truncation.png", "cgan_samples_truncated.png"}) {
+                            "cgan_truncation.png", "cgan_samples_truncated.png", "latent_mixtures.png"}) {
         INFO(png);
         REQUIRE(fs::exists(out / png));
     }

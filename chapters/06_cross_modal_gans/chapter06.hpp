@@ -5,6 +5,7 @@
 //   1. run_cgan     the caption-conditioned GAN, and chapter 04's MVAE under its measures   (cgan_part.cpp)
 //   2. run_vaegan   the conv VAE with a discriminator, beside the plain conv VAE            (vaegan_part.cpp)
 //   3. run_latent   a GAN on the conv VAE's codes: the two-stage sampler                    (latent_part.cpp)
+//                   and Gaussian mixtures on the same codes, by EM                          (latent_mixtures.cpp)
 //   then            the comparison table and figure, from metrics.json                      (comparison.cpp)
 //
 // Each part sets its own keys in ctx.metrics (main writes them over the metrics.json in --out,
@@ -22,6 +23,8 @@
 #include <mmgen/models/classifier.hpp>
 #include <mmgen/models/conv_vae.hpp>
 #include <mmgen/models/conv_nets.hpp>
+#include <mmgen/models/gaussian_mixture.hpp>
+#include <mmgen/models/scoring.hpp>
 #include <mmgen/nn/optim.hpp>
 #include <mmgen/report/metrics.hpp>
 #include <mmgen/report/progress.hpp>
@@ -51,6 +54,27 @@ struct PartContext {
 void run_cgan(PartContext& ctx);
 void run_vaegan(PartContext& ctx);
 void run_latent(PartContext& ctx);
+
+// §3.4 (latent_mixtures.cpp): mixtures of K Gaussians fitted by EM to one z ~ q(z|x) per training
+// image (five in six of them; the sixth held out), K from a short list, the one with the best
+// held-out log-likelihood chosen; each scored by the FD of `scored` decoded samples. Beside them
+// the floor: `scored` codes of training images themselves, decoded.
+struct MixtureResult {
+    std::size_t components = 0, iterations = 0;
+    double seconds = 0, fit_log_likelihood = 0, held_out_log_likelihood = 0;  // nats per code
+    mmgen::models::SampleScores scores;
+};
+struct MixtureStudy {
+    std::vector<MixtureResult> results;  // one per K tried, in the order tried
+    std::size_t chosen = 0;              // index of the best held-out log-likelihood
+    mmgen::models::GaussianMixture mixture;  // that K's mixture
+    mmgen::models::SampleScores posterior;   // q(z) itself
+};
+MixtureStudy study_mixtures(mmgen::models::Vae& vae, const mmgen::models::Posterior& codes, PartContext& ctx,
+                            std::size_t scored);
+nlohmann::json to_json(const MixtureStudy& s);
+// FD against K, with the prior's, the GAN stage's and q(z)'s own FD as reference lines.
+void plot_mixtures(const std::filesystem::path& png, const MixtureStudy& s, double prior_fd, double gan_fd);
 // The comparison table (printed) and comparison_samples.png, from what metrics.json and the
 // checkpoints hold: written after any part, complete once all three have run.
 void write_comparison(PartContext& ctx);

@@ -5,6 +5,7 @@
 //   2. its codes: q(z|x) of the 60,000 training images, a fresh z ~ q(z|x) each batch
 //   3. stage 2: chapter 02's MLP GAN on 20-number codes, the alternating loop written out
 //   4. sample z = G₂(u) and decode; FD beside the same VAE's prior samples
+//   5. (§3.4) the same codes fitted by mixtures of Gaussians instead (latent_mixtures.cpp)
 #include <cstdio>
 
 #include <mmgen/core/autograd.hpp>
@@ -108,11 +109,18 @@ void run_latent(PartContext& ctx) {
     NoGradGuard no_grad;
     const auto two_stage = models::score_samples(ctx.evaluator, models::two_stage_images(vae, g, scored, two_stage_rng),
                                                  ctx.reference);
-    Rng fixed(c.seed + 1000), fixed_again(c.seed + 1000);
+
+    // §3.4 stage 2 without an adversary: mixtures of Gaussians by EM, and q(z) itself
+    const MixtureStudy mixtures = study_mixtures(vae, codes, ctx, scored);
+    const MixtureResult& chosen = mixtures.results[mixtures.chosen];
+
+    Rng fixed(c.seed + 1000), fixed_again(c.seed + 1000), fixed_mixture(c.seed + 1000);
     write_grid_png(out / "two_stage_samples.png",
                    side_by_side({vae.decode_images(Tensor::randn({64, kVaeLatent}, fixed)),
-                                 models::two_stage_images(vae, g, 64, fixed_again)}, 8, 8),
-                   28, 28, 8, 17, 0, 1, 2);
+                                 models::two_stage_images(vae, g, 64, fixed_again),
+                                 vae.decode_images(models::sample_mixture(mixtures.mixture, 64, fixed_mixture))}, 8, 8),
+                   28, 28, 8, 26, 0, 1, 2);
+    plot_mixtures(out / "latent_mixtures.png", mixtures, prior.prior_fd, two_stage.fd);
     plot::line_plot(out / "latent_fd.png", "Two-stage sampler: FD of 1,000 samples per epoch of stage 2", "epoch", "FD",
                     {{"two-stage", epoch_axis, fds},
                      {"VAE prior (no stage 2)", {epoch_axis.front(), epoch_axis.back()}, {prior.prior_fd, prior.prior_fd}}});
@@ -128,12 +136,28 @@ void run_latent(PartContext& ctx) {
     m["two_stage_fd_over_prior_fd"] = two_stage.fd / prior.prior_fd;
     m["two_stage_history"] = {{"epoch", epoch_axis}, {"d_loss", d_losses}, {"g_loss", g_losses}, {"fd_monitor", fds}};
     m["two_stage_epochs"] = epochs;
+    m["two_stage_mixture_fd"] = chosen.scores.fd;
+    m["two_stage_mixture_components"] = chosen.components;
+    m["two_stage_mixture_classes_at_least_5pct"] = chosen.scores.classes_at_least_5pct;
+    m["two_stage_mixture_fd_over_prior_fd"] = chosen.scores.fd / prior.prior_fd;
+    m["two_stage_mixture_sweep"] = to_json(mixtures);
+    m["gaussian_fit_fd"] = mixtures.results.front().scores.fd;  // K = 1
+    m["aggregate_posterior_fd"] = mixtures.posterior.fd;
+    m["aggregate_posterior_classes_at_least_5pct"] = mixtures.posterior.classes_at_least_5pct;
+    m["aggregate_posterior_fd_over_prior_fd"] = mixtures.posterior.fd / prior.prior_fd;
+    double mixture_seconds = 0;
+    for (const auto& r : mixtures.results) mixture_seconds += r.seconds;
+    m["train_seconds_latent_mixtures"] = mixture_seconds;
     m["train_seconds_latent"] = train_seconds;
     auto& s = ctx.summary;
     s.add_row({"latent", "conv VAE prior: FD", SummaryTable::Cell(prior.prior_fd, 4)});
     s.add_row({"latent", "two-stage: FD", SummaryTable::Cell(two_stage.fd, 4)});
     s.add_row({"latent", "two-stage: classes with ≥ 5%", SummaryTable::Cell(static_cast<unsigned long>(two_stage.classes_at_least_5pct))});
+    s.add_row({"latent", "two-stage, Gaussian mixture (K = " + std::to_string(chosen.components) + "): FD",
+               SummaryTable::Cell(chosen.scores.fd, 4)});
+    s.add_row({"latent", "q(z) itself (training codes): FD", SummaryTable::Cell(mixtures.posterior.fd, 4)});
     s.add_row({"latent", "training seconds (stage 2)", SummaryTable::Cell(train_seconds, 3)});
+    s.add_row({"latent", "EM seconds (all K)", SummaryTable::Cell(mixture_seconds, 3)});
 }
 
 }  // namespace chapter06
