@@ -224,7 +224,8 @@ TEST_CASE("ch06_cross_modal_gans --quick runs every part, writes the issue's met
                             "vaegan_prior_fd", "vaegan_test_neg_elbo", "vaegan_reconstruction_agreement",
                             "convvae_prior_fd", "two_stage_fd", "train_seconds_cgan", "train_seconds_vaegan",
                             "train_seconds_latent", "cgan_concatenation", "two_stage_mixture_fd",
-                            "two_stage_mixture_components", "aggregate_posterior_fd", "gaussian_fit_fd"}) {
+                            "two_stage_mixture_components", "aggregate_posterior_fd", "gaussian_fit_fd",
+                            "vaegan_two_stage_fd"}) {
         INFO("metrics.json key " << key);
         REQUIRE(m.contains(key));
     }
@@ -234,7 +235,7 @@ TEST_CASE("ch06_cross_modal_gans --quick runs every part, writes the issue's met
         REQUIRE((v >= 0 && v <= 1));
     }
     for (const char* key : {"cgan_fd", "cgan_diversity", "vaegan_prior_fd", "convvae_prior_fd", "two_stage_fd",
-                            "two_stage_mixture_fd", "aggregate_posterior_fd"}) {
+                            "two_stage_mixture_fd", "aggregate_posterior_fd", "vaegan_two_stage_fd"}) {
         INFO(key);
         const double v = m.at(key).get<double>();
         REQUIRE(std::isfinite(v));

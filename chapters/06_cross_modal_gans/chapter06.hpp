@@ -70,6 +70,15 @@ struct MixtureStudy {
     mmgen::models::GaussianMixture mixture;  // that K's mixture
     mmgen::models::SampleScores posterior;   // q(z) itself
 };
+// One z ~ q(z|x) per row of `codes`: the first five sixths to fit, the last sixth held out.
+struct CodeSplit {
+    mmgen::Tensor fit, held_out;  // (N − N/6, latent), (N/6, latent)
+};
+CodeSplit split_codes(const mmgen::models::Posterior& codes, std::uint64_t seed);
+// Fits a mixture of k Gaussians to codes.fit (into `mixture`), its log-likelihood of both
+// halves, and the FD of `scored` of its samples decoded by `vae`.
+MixtureResult fit_and_score_mixture(mmgen::models::Vae& vae, const CodeSplit& codes, std::size_t k, PartContext& ctx,
+                                    std::size_t scored, mmgen::models::GaussianMixture& mixture);
 MixtureStudy study_mixtures(mmgen::models::Vae& vae, const mmgen::models::Posterior& codes, PartContext& ctx,
                             std::size_t scored);
 nlohmann::json to_json(const MixtureStudy& s);

@@ -61,6 +61,8 @@ void write_comparison(PartContext& ctx) {
                     cell(j, "two_stage_classes_at_least_5pct", 2), SummaryTable::Cell("–")});
     images.add_row({"two-stage (mixture of Gaussians on the codes, EM)", cell(j, "two_stage_mixture_fd"),
                     cell(j, "two_stage_mixture_classes_at_least_5pct", 2), SummaryTable::Cell("–")});
+    images.add_row({"VAE-GAN decoder, mixture on its codes", cell(j, "vaegan_two_stage_fd"),
+                    cell(j, "vaegan_two_stage_classes_at_least_5pct", 2), SummaryTable::Cell("–")});
     images.add_row({"DCGAN (chapter 05)", cell(j, "dcgan_fd"), cell(j, "dcgan_classes_at_least_5pct", 2), SummaryTable::Cell("–")});
     std::printf("\n== the comparison (same evaluator, same test set)\n");
     text.print(std::cout);
@@ -72,6 +74,7 @@ void write_comparison(PartContext& ctx) {
     std::vector<double> fds;
     for (auto [label, key] : {std::pair{"conv VAE", "convvae_prior_fd"}, {"VAE-GAN", "vaegan_prior_fd"},
                               {"two-stage (GAN)", "two_stage_fd"}, {"two-stage (mixture)", "two_stage_mixture_fd"},
+                              {"VAE-GAN + mixture", "vaegan_two_stage_fd"},
                               {"DCGAN", "dcgan_fd"}, {"MVAE | caption", "mvae_caption_fd"},
                               {"cGAN | caption", "cgan_fd"}})
         if (j.contains(key) && !j.at(key).is_null()) labels.push_back(label), fds.push_back(j.at(key).get<double>());

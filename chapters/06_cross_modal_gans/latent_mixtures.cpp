@@ -41,41 +41,53 @@ std::vector<std::size_t> range(std::size_t from, std::size_t to) {
 
 }  // namespace
 
-MixtureStudy study_mixtures(models::Vae& vae, const models::Posterior& codes, PartContext& ctx, std::size_t scored) {
+CodeSplit split_codes(const models::Posterior& codes, std::uint64_t seed) {
+    const std::size_t n = codes.mu.dim(0), held_out = n / kHeldOutShare;
+    Rng rng(seed);
+    return {models::sample_codes(codes, range(0, n - held_out), rng),   // (50,000, 20)
+            models::sample_codes(codes, range(n - held_out, n), rng)};  // (10,000, 20)
+}
+
+MixtureResult fit_and_score_mixture(models::Vae& vae, const CodeSplit& codes, std::size_t k, PartContext& ctx,
+                                    std::size_t scored, models::GaussianMixture& mixture) {
     const auto& c = ctx.options.common;
     NoGradGuard no_grad;
-    const std::size_t n = codes.mu.dim(0), held_out = n / kHeldOutShare;
-    Rng rng(c.seed + 4000);
-    // one z ~ q(z|x) per training image: the first n − held_out to fit, the rest to choose K
-    const Tensor fit_codes = models::sample_codes(codes, range(0, n - held_out), rng);      // (50,000, 20)
-    const Tensor held_out_codes = models::sample_codes(codes, range(n - held_out, n), rng);  // (10,000, 20)
+    MixtureResult r;
+    r.components = k;
+    Rng fit_rng(c.seed + 5000);
+    Stopwatch clock;
+    std::vector<double> history;
+    mixture = models::fit_gaussian_mixture(codes.fit, {k, kIterations, kTolerance, 1e-6}, fit_rng, &history);
+    r.seconds = clock.seconds();
+    r.iterations = history.size();
+    r.fit_log_likelihood = history.back();
+    r.held_out_log_likelihood = models::mean_log_likelihood(mixture, codes.held_out);
+    Rng sample_rng(c.seed + 3000);
+    r.scores = models::score_samples(ctx.evaluator, vae.decode_images(models::sample_mixture(mixture, scored, sample_rng)),
+                                     ctx.reference);
+    std::printf("Gaussian mixture, K = %2zu: EM %3zu iterations, %5.1f s; log-likelihood %.3f (fit) %.3f (held out); "
+                "FD %.2f, %zu classes >= 5%%\n",
+                k, r.iterations, r.seconds, r.fit_log_likelihood, r.held_out_log_likelihood, r.scores.fd,
+                r.scores.classes_at_least_5pct);
+    return r;
+}
 
+MixtureStudy study_mixtures(models::Vae& vae, const models::Posterior& codes, PartContext& ctx, std::size_t scored) {
+    const auto& c = ctx.options.common;
+    const CodeSplit split = split_codes(codes, c.seed + 4000);  // one z ~ q(z|x) per training image
     MixtureStudy study;
-    // the floor: q(z) itself, z ~ q(z|x) of the first `scored` training images, decoded
-    study.posterior = models::score_samples(
-        ctx.evaluator, vae.decode_images(models::sample_codes(codes, range(0, std::min(scored, n)), rng)), ctx.reference);
+    {  // the floor: q(z) itself, z ~ q(z|x) of the first `scored` training images, decoded
+        NoGradGuard no_grad;
+        Rng rng(c.seed + 4001);
+        const std::size_t n = std::min(scored, codes.mu.dim(0));
+        study.posterior = models::score_samples(ctx.evaluator, vae.decode_images(models::sample_codes(codes, range(0, n), rng)),
+                                                ctx.reference);
+    }
     std::printf("q(z) itself (training images' codes, decoded): FD %.2f\n", study.posterior.fd);
-
     double best = -INFINITY;
     for (std::size_t k : c.quick ? kQuickComponents : kComponents) {
-        MixtureResult r;
-        r.components = k;
-        Rng fit_rng(c.seed + 5000);
-        Stopwatch clock;
-        std::vector<double> history;
-        const models::GaussianMixture mixture =
-            models::fit_gaussian_mixture(fit_codes, {k, kIterations, kTolerance, 1e-6}, fit_rng, &history);
-        r.seconds = clock.seconds();
-        r.iterations = history.size();
-        r.fit_log_likelihood = history.back();
-        r.held_out_log_likelihood = models::mean_log_likelihood(mixture, held_out_codes);
-        Rng sample_rng(c.seed + 3000);
-        r.scores = models::score_samples(ctx.evaluator, vae.decode_images(models::sample_mixture(mixture, scored, sample_rng)),
-                                         ctx.reference);
-        std::printf("Gaussian mixture, K = %2zu: EM %3zu iterations, %5.1f s; log-likelihood %.3f (fit) %.3f (held out); "
-                    "FD %.2f, %zu classes >= 5%%\n",
-                    k, r.iterations, r.seconds, r.fit_log_likelihood, r.held_out_log_likelihood, r.scores.fd,
-                    r.scores.classes_at_least_5pct);
+        models::GaussianMixture mixture;
+        const MixtureResult r = fit_and_score_mixture(vae, split, k, ctx, scored, mixture);
         if (r.held_out_log_likelihood > best) {
             best = r.held_out_log_likelihood;
             study.chosen = study.results.size();

@@ -6,7 +6,9 @@
 //   3. stage 2: chapter 02's MLP GAN on 20-number codes, the alternating loop written out
 //   4. sample z = G₂(u) and decode; FD beside the same VAE's prior samples
 //   5. (§3.4) the same codes fitted by mixtures of Gaussians instead (latent_mixtures.cpp)
+//   6. (§3.5) the VAE-GAN of part 2 with a mixture on its own codes: both repairs at once
 #include <cstdio>
+#include <optional>
 
 #include <mmgen/core/autograd.hpp>
 #include <mmgen/core/ops.hpp>
@@ -114,12 +116,30 @@ void run_latent(PartContext& ctx) {
     const MixtureStudy mixtures = study_mixtures(vae, codes, ctx, scored);
     const MixtureResult& chosen = mixtures.results[mixtures.chosen];
 
-    Rng fixed(c.seed + 1000), fixed_again(c.seed + 1000), fixed_mixture(c.seed + 1000);
-    write_grid_png(out / "two_stage_samples.png",
-                   side_by_side({vae.decode_images(Tensor::randn({64, kVaeLatent}, fixed)),
-                                 models::two_stage_images(vae, g, 64, fixed_again),
-                                 vae.decode_images(models::sample_mixture(mixtures.mixture, 64, fixed_mixture))}, 8, 8),
-                   28, 28, 8, 26, 0, 1, 2);
+    // §3.5 both repairs at once: the VAE-GAN's decoder (§2), its codes from a mixture (as many
+    // components as §3.4 chose) fitted to its own encoder's codes
+    Rng fixed(c.seed + 1000), fixed_again(c.seed + 1000), fixed_mixture(c.seed + 1000), fixed_both(c.seed + 1000);
+    std::vector<Tensor> panels = {vae.decode_images(Tensor::randn({64, kVaeLatent}, fixed)),
+                                  models::two_stage_images(vae, g, 64, fixed_again),
+                                  vae.decode_images(models::sample_mixture(mixtures.mixture, 64, fixed_mixture))};
+    std::optional<MixtureResult> both;
+    const fs::path vaegan_file = fs::path(c.checkpoint_dir) / (c.quick ? "vaegan-quick.safetensors" : "vaegan.safetensors");
+    if (fs::exists(vaegan_file)) {
+        Rng vaegan_init(c.seed + 1);
+        models::ConvVae vaegan(kVaeLatent, vaegan_init, chapter05_widths());
+        load_module(vaegan_file, vaegan);
+        vaegan.eval();
+        std::printf("the VAE-GAN (%s) with a mixture of %zu Gaussians on its codes:\n", vaegan_file.string().c_str(),
+                    chosen.components);
+        models::GaussianMixture mixture;
+        both = fit_and_score_mixture(vaegan, split_codes(models::encode_dataset(vaegan, ctx.train, n), c.seed + 4000),
+                                     chosen.components, ctx, scored, mixture);
+        panels.push_back(vaegan.decode_images(models::sample_mixture(mixture, 64, fixed_both)));
+    } else {
+        std::printf("part vaegan has not saved its model (%s): the VAE-GAN with a mixture is not measured\n",
+                    vaegan_file.string().c_str());
+    }
+    write_grid_png(out / "two_stage_samples.png", side_by_side(panels, 8, 8), 28, 28, 8, 9 * panels.size() - 1, 0, 1, 2);
     plot_mixtures(out / "latent_mixtures.png", mixtures, prior.prior_fd, two_stage.fd);
     plot::line_plot(out / "latent_fd.png", "Two-stage sampler: FD of 1,000 samples per epoch of stage 2", "epoch", "FD",
                     {{"two-stage", epoch_axis, fds},
@@ -145,6 +165,11 @@ void run_latent(PartContext& ctx) {
     m["aggregate_posterior_fd"] = mixtures.posterior.fd;
     m["aggregate_posterior_classes_at_least_5pct"] = mixtures.posterior.classes_at_least_5pct;
     m["aggregate_posterior_fd_over_prior_fd"] = mixtures.posterior.fd / prior.prior_fd;
+    if (both) {
+        m["vaegan_two_stage_fd"] = both->scores.fd;
+        m["vaegan_two_stage_classes_at_least_5pct"] = both->scores.classes_at_least_5pct;
+        m["vaegan_two_stage_fd_over_convvae"] = both->scores.fd / prior.prior_fd;
+    }
     double mixture_seconds = 0;
     for (const auto& r : mixtures.results) mixture_seconds += r.seconds;
     m["train_seconds_latent_mixtures"] = mixture_seconds;

@@ -12,7 +12,7 @@ set ylabel "FD"
 set style fill solid 0.8 border -1
 set boxwidth 0.7
 set grid ytics
-set xrange [-0.6:6.6]
+set xrange [-0.6:7.6]
 set yrange [0:56.1094]
 set xtics rotate by 30 right scale 0
 set key top right
