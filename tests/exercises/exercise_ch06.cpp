@@ -14,6 +14,7 @@
 #include <mmgen/models/cgan.hpp>
 #include <mmgen/models/conv_vae.hpp>
 #include <mmgen/models/dcgan.hpp>
+#include <mmgen/core/random.hpp>
 #include <mmgen/models/gan.hpp>
 #include <mmgen/models/module_guards.hpp>
 #include <mmgen/models/vae_gan.hpp>
@@ -223,6 +224,49 @@ std::string distance_problem(const Distance& distance) {
     return "";
 }
 
+// --- 6.6 EM's E-step in logs ----------------------------------------------------------------------
+
+using Responsibilities = std::function<std::vector<double>(const std::vector<double>&, const std::vector<double>&)>;
+
+// "" when `e_step` gives r_nk = π_k N_nk / Σ_j π_j N_nj: a case by hand, the weights alone when the
+// densities are equal, rows of 3 that sum to 1 and match the definition on moderate values, and
+// log-densities near −1000, where exp() of each is 0 and only log-sum-exp gives an answer.
+std::string responsibilities_problem(const Responsibilities& e_step) {
+    const auto differs = [](double a, double b) { return !(std::abs(a - b) < 1e-12); };
+    // N = 0.2 and 0.6, equal weights: r = 0.1 / 0.4 and 0.3 / 0.4
+    if (const auto r = e_step({std::log(0.2), std::log(0.6)}, {0.5, 0.5}); r.size() != 2 || differs(r[0], 0.25) ||
+                                                                          differs(r[1], 0.75))
+        return "densities 0.2 and 0.6, weights ½ and ½: expected (0.25, 0.75), got (" +
+               (r.size() == 2 ? std::to_string(r[0]) + ", " + std::to_string(r[1]) : "wrong size") + ")";
+    if (const auto r = e_step({-3.0, -3.0, -3.0}, {0.2, 0.3, 0.5}); differs(r[0], 0.2) || differs(r[2], 0.5))
+        return "equal densities: the responsibilities should be the weights (0.2, 0.3, 0.5), got r_0 = " +
+               std::to_string(r[0]);
+    Rng rng(66);
+    std::vector<double> log_n(4 * 3);
+    for (auto& v : log_n) v = rng.uniform(-30, 0);
+    const std::vector<double> weights = {0.1, 0.6, 0.3};
+    const auto r = e_step(log_n, weights);
+    if (r.size() != log_n.size()) return "12 log-densities in, " + std::to_string(r.size()) + " responsibilities out";
+    for (std::size_t row = 0; row < 4; ++row) {
+        double total = 0;  // the definition, in long double: safe for log-densities above −30
+        for (std::size_t k = 0; k < 3; ++k) total += weights[k] * std::exp((long double)log_n[row * 3 + k]);
+        for (std::size_t k = 0; k < 3; ++k) {
+            const double expected = double(weights[k] * std::exp((long double)log_n[row * 3 + k]) / total);
+            if (!(std::abs(r[row * 3 + k] - expected) < 1e-12 * std::max(1.0, expected)))
+                return "random row " + std::to_string(row) + ", component " + std::to_string(k) + ": " +
+                       std::to_string(r[row * 3 + k]) + ", the definition gives " + std::to_string(expected);
+        }
+    }
+    // −1000 and −1001, equal weights: r = 1 / (1 + e⁻¹) and e⁻¹ / (1 + e⁻¹), though exp(−1000) is 0 in double
+    const auto far = e_step({-1000.0, -1001.0}, {0.5, 0.5});
+    const double first = 1 / (1 + std::exp(-1.0));
+    if (!(std::abs(far[0] - first) < 1e-12) || !(std::abs(far[1] - (1 - first)) < 1e-12))
+        return "log-densities −1000 and −1001 (a code far from both components): expected (" + std::to_string(first) +
+               ", " + std::to_string(1 - first) + "), got (" + std::to_string(far[0]) + ", " + std::to_string(far[1]) +
+               ") — exp(−1000) is 0 in double";
+    return "";
+}
+
 // --- 6.5 the VAE-GAN's adversarial gradient ------------------------------------------------------
 
 // The largest |gradient| over some parameters (0 where none has reached them).
@@ -308,6 +352,27 @@ TEST_CASE("exercise 6.4's check fails on the mean of the squared distances", "[e
     });
     INFO(problem);
     CHECK_FALSE(problem.empty());
+}
+
+TEST_CASE("exercise 6.6: EM's responsibilities, in logs", "[exercise][ch06]") {
+    const std::string problem = responsibilities_problem(exercises::responsibilities);
+    INFO(problem);
+    CHECK(problem.empty());
+}
+
+TEST_CASE("exercise 6.6's check fails on responsibilities computed with exp() and a plain sum", "[exercise][ch06]") {
+    const std::string problem = responsibilities_problem([](const std::vector<double>& log_n, const std::vector<double>& w) {
+        std::vector<double> r(log_n.size());
+        for (std::size_t row = 0; row < log_n.size() / w.size(); ++row) {
+            double total = 0;
+            for (std::size_t k = 0; k < w.size(); ++k) total += (r[row * w.size() + k] = w[k] * std::exp(log_n[row * w.size() + k]));
+            for (std::size_t k = 0; k < w.size(); ++k) r[row * w.size() + k] /= total;  // 0 / 0 when every exp() is 0
+        }
+        return r;
+    });
+    INFO(problem);
+    CHECK_FALSE(problem.empty());
+    CHECK(problem.find("−1000") != std::string::npos);  // right on moderate values, caught only far out
 }
 
 TEST_CASE("exercise 6.5: in the VAE-GAN objective the adversarial term reaches the decoder and not the encoder",

@@ -1,6 +1,7 @@
 // The solutions of chapter 06's exercises are the library's own functions where it has one: the
 // checks in exercise_ch06.cpp pass on these (exercise_ch06_solution, part of ctest). The value of
 // the optimal discriminator on tables (6.2) has no library function; it is written out here.
+// 6.6 is the E-step of models::fit_gaussian_mixture, models::to_responsibilities, row by row.
 #include "exercises.hpp"
 
 #include <cmath>
@@ -10,6 +11,7 @@
 #include <mmgen/core/random.hpp>
 #include <mmgen/models/caption_scores.hpp>
 #include <mmgen/models/cgan.hpp>
+#include <mmgen/models/gaussian_mixture.hpp>
 
 namespace mmgen::exercises {
 
@@ -43,5 +45,12 @@ Tensor caption_code_mean(const Tensor& embeddings, const std::vector<std::size_t
 }
 
 double mean_pairwise_distance(const Tensor& features) { return models::mean_pairwise_distance(features); }
+
+std::vector<double> responsibilities(const std::vector<double>& log_n, const std::vector<double>& weights) {
+    std::vector<double> r = log_n;
+    for (std::size_t row = 0; row < r.size() / weights.size(); ++row)
+        models::to_responsibilities({&r[row * weights.size()], weights.size()}, weights);  // in place, row by row
+    return r;
+}
 
 }  // namespace mmgen::exercises

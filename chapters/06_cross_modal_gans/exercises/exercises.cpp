@@ -30,4 +30,10 @@ double mean_pairwise_distance(const Tensor& features) {
     throw std::logic_error("exercise 6.4: mean_pairwise_distance is not written yet");
 }
 
+std::vector<double> responsibilities(const std::vector<double>& log_n, const std::vector<double>& weights) {
+    // TODO (exercise 6.6): per row, a_k = log π_k + log N_k; subtract the row's largest a_k before exp().
+    (void)log_n, (void)weights;
+    throw std::logic_error("exercise 6.6: responsibilities is not written yet");
+}
+
 }  // namespace mmgen::exercises

@@ -6,7 +6,7 @@
 // runs tests/exercises/exercise_ch06.cpp against your code. The solutions are the library's where
 // it has one: the projection line of `ConditionalDiscriminator::forward` and the caption mean of
 // `CaptionEncoder::encode` (lib/mmgen/models/cgan.cpp), `mean_pairwise_distance`
-// (lib/mmgen/models/caption_scores.cpp); the value of the optimal discriminator on tables has no
+// (lib/mmgen/models/caption_scores.cpp), `to_responsibilities` (lib/mmgen/models/gaussian_mixture.cpp); the value of the optimal discriminator on tables has no
 // library function and is a plain loop in tests/exercises/solution_ch06.cpp.
 // build/bin/exercise_ch06_solution runs the same checks on them.
 #include <cstddef>
@@ -43,5 +43,12 @@ Tensor caption_code_mean(const Tensor& embeddings, const std::vector<std::size_t
 //   (2 / (N (N − 1))) Σ_{i<j} ‖fᵢ − fⱼ‖,
 // and 0 when N < 2.
 double mean_pairwise_distance(const Tensor& features);
+
+// Exercise 6.6 — EM's E-step, in logs (README §3.4): log_n holds N rows of K log-densities
+// log N(z_n; μ_k, Σ_k), row-major (N·K values), weights the K mixture weights π_k. Return the
+// responsibilities (N·K, row-major)
+//   r_nk = π_k N(z_n; μ_k, Σ_k) / Σ_j π_j N(z_n; μ_j, Σ_j),
+// computed so that log-densities of −1000 — a 20-d code far from every component — give numbers.
+std::vector<double> responsibilities(const std::vector<double>& log_n, const std::vector<double>& weights);
 
 }  // namespace mmgen::exercises

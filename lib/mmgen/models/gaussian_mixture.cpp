@@ -93,18 +93,6 @@ std::vector<double> log_densities(const GaussianMixture& g, const std::vector<do
     return out;
 }
 
-// One row of log N(x_n; μ_k, Σ_k) over k in, the responsibilities r_nk out (in place);
-// returns log p(x_n) = log Σ_k π_k N(x_n; μ_k, Σ_k), by log-sum-exp.
-double to_responsibilities(double* row, const std::vector<double>& weights) {
-    const std::size_t k_count = weights.size();
-    double top = -INFINITY;
-    for (std::size_t k = 0; k < k_count; ++k) top = std::max(top, row[k] += std::log(weights[k]));
-    double sum = 0;
-    for (std::size_t k = 0; k < k_count; ++k) sum += (row[k] = std::exp(row[k] - top));
-    for (std::size_t k = 0; k < k_count; ++k) row[k] /= sum;
-    return top + std::log(sum);
-}
-
 void require_rows(const char* what, const Tensor& x, std::size_t d) {
     if (x.rank() != 2 || (d != 0 && x.dim(1) != d))
         throw std::invalid_argument(std::string(what) + ": expected rows of " + (d ? std::to_string(d) : "d") +
@@ -112,6 +100,18 @@ void require_rows(const char* what, const Tensor& x, std::size_t d) {
 }
 
 }  // namespace
+
+double to_responsibilities(std::span<double> row, std::span<const double> weights) {
+    const std::size_t k_count = weights.size();
+    // log Σ_k exp(a_k) = m + log Σ_k exp(a_k − m) for any m; m = max_k a_k makes the largest term 1,
+    // so the sum is between 1 and K: no overflow, and no 0/0 when every a_k is far below 0
+    double top = -INFINITY;
+    for (std::size_t k = 0; k < k_count; ++k) top = std::max(top, row[k] += std::log(weights[k]));
+    double sum = 0;
+    for (std::size_t k = 0; k < k_count; ++k) sum += (row[k] = std::exp(row[k] - top));
+    for (std::size_t k = 0; k < k_count; ++k) row[k] /= sum;
+    return top + std::log(sum);
+}
 
 std::vector<double> component_log_densities(const GaussianMixture& mixture, const Tensor& x) {
     require_rows("component_log_densities", x, mixture.dim);
@@ -149,7 +149,8 @@ GaussianMixture fit_gaussian_mixture(const Tensor& x_tensor, const MixtureFitOpt
         // E-step: log π_k + log N(x_n; μ_k, Σ_k), normalised over k with log-sum-exp
         std::vector<double> r = log_densities(g, x, n);  // (N, K), becomes the responsibilities
         double log_likelihood = 0;
-        for (std::size_t row = 0; row < n; ++row) log_likelihood += to_responsibilities(&r[row * k_count], g.weights);
+        for (std::size_t row = 0; row < n; ++row)
+            log_likelihood += to_responsibilities({&r[row * k_count], k_count}, g.weights);
         log_likelihood /= double(n);
         if (history) history->push_back(log_likelihood);
         if (log_likelihood - previous < options.tolerance) break;
@@ -183,7 +184,8 @@ double mean_log_likelihood(const GaussianMixture& mixture, const Tensor& x) {
     std::vector<double> log_n = component_log_densities(mixture, x);
     const std::size_t n = x.dim(0);
     double total = 0;
-    for (std::size_t row = 0; row < n; ++row) total += to_responsibilities(&log_n[row * mixture.components], mixture.weights);
+    for (std::size_t row = 0; row < n; ++row)
+        total += to_responsibilities({&log_n[row * mixture.components], mixture.components}, mixture.weights);
     return total / double(n);
 }
 

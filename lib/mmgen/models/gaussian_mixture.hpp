@@ -13,6 +13,7 @@
 // aside, which keeps every Σ_k invertible when a component holds fewer than d points).
 // Everything is in double: the log-densities are sums of large, cancelling terms.
 #include <cstddef>
+#include <span>
 #include <vector>
 
 #include <mmgen/core/random.hpp>
@@ -46,6 +47,11 @@ double mean_log_likelihood(const GaussianMixture& mixture, const Tensor& x);
 
 // n draws: a component k with probability π_k, then z = μ_k + L_k ε, ε ~ N(0, I).  (n, d)
 Tensor sample_mixture(const GaussianMixture& mixture, std::size_t n, Rng& rng);
+
+// EM's E-step for one code, in logs: `row` (K) holds log N(z; μ_k, Σ_k) on entry and the
+// responsibilities r_k = π_k N_k / Σ_j π_j N_j on exit; returns log p(z) = log Σ_k π_k N_k.
+// Log-sum-exp: a 20-d density can be e^−1000, which exp() rounds to 0 (README §3.4, exercise 6.6).
+double to_responsibilities(std::span<double> row, std::span<const double> weights);
 
 // log N(x; μ, L Lᵀ) of every row and component: (N, K) row-major, for the E-step and the tests.
 std::vector<double> component_log_densities(const GaussianMixture& mixture, const Tensor& x);
