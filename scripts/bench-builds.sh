@@ -38,23 +38,4 @@ for ((r = 1; r <= ROUNDS; r++)); do
   echo "round $r of $ROUNDS done ($(uptime | sed 's/.*load/load/'))"
 done
 
-python3 - "$OUT" "$ROUNDS" "${STEPS[@]}" <<'PY'
-import json, statistics, sys
-out, rounds, steps = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-
-def ms(path):  # the one benchmark in a Google Benchmark JSON file, wall clock in ms
-    b = json.load(open(path))["benchmarks"][0]
-    return b["real_time"] * {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
-
-def spread(xs):
-    return f"{statistics.median(xs):.2f} ({min(xs):.2f}–{max(xs):.2f})"
-
-print(f"\nmedians over {rounds} interleaved rounds (min–max); ms per step, wall clock\n")
-print("| step | A (ms) | B (ms) | B / A |")
-print("|---|---:|---:|---:|")
-for s in steps:
-    a = [ms(f"{out}/r{r}-A-{s}.json") for r in range(1, rounds + 1)]
-    b = [ms(f"{out}/r{r}-B-{s}.json") for r in range(1, rounds + 1)]
-    ratios = [y / x for x, y in zip(a, b)]
-    print(f"| `{s}` | {spread(a)} | {spread(b)} | **{statistics.median(ratios):.2f}** ({min(ratios):.2f}–{max(ratios):.2f}) |")
-PY
+python3 scripts/bench_tables.py builds "$OUT" "$ROUNDS" "${STEPS[@]}"

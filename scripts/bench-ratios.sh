@@ -29,24 +29,4 @@ for ((r = 1; r <= ROUNDS; r++)); do
   echo "round $r of $ROUNDS done ($(uptime | sed 's/.*load/load/'))"
 done
 
-python3 - "$OUT" "$ROUNDS" "${STEPS[@]}" <<'PY'
-import json, statistics, sys
-out, rounds, steps = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-
-def ms(path):  # the one benchmark in a Google Benchmark JSON file, wall clock in ms
-    b = json.load(open(path))["benchmarks"][0]
-    return b["real_time"] * {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
-
-def spread(xs, digits=2):
-    return f"{statistics.median(xs):.{digits}f} ({min(xs):.{digits}f}–{max(xs):.{digits}f})"
-
-print(f"\nmedians over {rounds} interleaved rounds (min–max); ms per step, wall clock\n")
-print("| step | step (ms) | GEMM only (ms) | step / GEMM only |")
-print("|---|---:|---:|---:|")
-for s in steps:
-    step = [ms(f"{out}/r{r}-{s}.json") for r in range(1, rounds + 1)]
-    gemm = [ms(f"{out}/r{r}-{s}GemmOnly.json") for r in range(1, rounds + 1)]
-    ratios = [a / b for a, b in zip(step, gemm)]
-    print(f"| `{s}` | {spread(step)} | {spread(gemm)} | **{statistics.median(ratios):.2f}** "
-          f"({min(ratios):.2f}–{max(ratios):.2f}) |")
-PY
+python3 scripts/bench_tables.py ratios "$OUT" "$ROUNDS" "${STEPS[@]}"

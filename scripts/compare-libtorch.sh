@@ -70,35 +70,4 @@ done
 echo "load after: $(uptime)" | tee -a "$OUT/load.txt"
 
 # --- 4. the table --------------------------------------------------------------------------------
-python3 - "$OUT" "$ROUNDS" "${steps[@]}" <<'PY'
-import json, statistics, sys
-out, rounds, steps = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-
-def ms(path, gemm_only=False):  # one benchmark of a Google Benchmark JSON file, wall clock in ms
-    for b in json.load(open(path))["benchmarks"]:
-        if b["name"].split("/")[0].endswith("GemmOnly") == gemm_only:
-            scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
-            return b["real_time"] * scale
-    raise SystemExit(f"compare-libtorch: {path} has no {'GEMM-only ' if gemm_only else ''}benchmark")
-
-def spread(xs):
-    return f"{statistics.median(xs):.2f} ({min(xs):.2f}–{max(xs):.2f})"
-
-def ratio(xs, ys):  # median of the per-round ratios, and their range
-    r = [x / y for x, y in zip(xs, ys)]
-    return f"**{statistics.median(r):.2f}** ({min(r):.2f}–{max(r):.2f})"
-
-print(f"\nmedians over {rounds} interleaved rounds, (min–max); ms per step, wall clock; ratios to libtorch at "
-      "its best thread count, the median of the per-round ratios (and their range)\n")
-print("| step | mmgen | mmgen's GEMMs alone | libtorch 1 thread | libtorch 2 threads | best | "
-      "mmgen / libtorch | mmgen's GEMMs alone / libtorch |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|")
-for s in steps:
-    files = {v: [f"{out}/r{r}-{s}-{v}.json" for r in range(1, rounds + 1)] for v in ("mmgen", "torch1", "torch2")}
-    t = {v: [ms(f) for f in fs] for v, fs in files.items()}
-    gemm = [ms(f, gemm_only=True) for f in files["mmgen"]]
-    best = min(("torch1", "torch2"), key=lambda v: statistics.median(t[v]))
-    print(f"| `{s}` | {spread(t['mmgen'])} | {spread(gemm)} | {spread(t['torch1'])} | {spread(t['torch2'])} | "
-          f"{best[-1]} thread{'s' if best == 'torch2' else ''} | {ratio(t['mmgen'], t[best])} | "
-          f"{ratio(gemm, t[best])} |")
-PY
+python3 scripts/bench_tables.py libtorch "$OUT" "$ROUNDS" "${steps[@]}"
