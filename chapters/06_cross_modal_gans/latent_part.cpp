@@ -104,7 +104,7 @@ void run_latent(PartContext& ctx) {
     for (double s : seconds) train_seconds += s;
     save_module(fs::path(c.checkpoint_dir) / (c.quick ? "latent_gan_generator-quick.safetensors" : "latent_gan_generator.safetensors"), g);
 
-    // §3.4 sample both ways and score: the prior N(0, I) and the second stage, through the same decoder
+    // §3.3 sample both ways and score: the prior N(0, I) and the GAN stage, through the same decoder
     const std::size_t scored = c.quick ? kQuickScored : kScored;
     Rng prior_rng(c.seed + 3000), two_stage_rng(c.seed + 3000);
     const VaeScores prior = score_vae(vae, ctx, scored, prior_rng);  // part 2's draws: the same figure
