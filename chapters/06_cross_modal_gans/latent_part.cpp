@@ -52,7 +52,7 @@ void run_latent(PartContext& ctx) {
     const std::size_t n = c.quick ? kQuickTrain : ctx.train.n;
     const models::Posterior codes = models::encode_dataset(vae, ctx.train, n);  // μ, log σ² (n, 20)
 
-    // §3.3 stage 2: an MLP GAN on the codes
+    // §3.2 stage 2: an MLP GAN on the codes
     Rng rng(c.seed + 2);
     const models::GanConfig config = models::latent_gan_config(kVaeLatent, kHidden);
     models::Generator g(config, rng);
