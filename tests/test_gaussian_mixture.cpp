@@ -55,6 +55,23 @@ TEST_CASE("a component's log-density is the closed form of the normal density", 
     test::require_close(log_n[1], -0.5 * (0.5 + std::log(36.0) + 2 * log_2pi), 1e-12, 1e-12);
 }
 
+TEST_CASE("the E-step works in logs: codes far from every component still get responsibilities", "[mixture]") {
+    // log-densities −1000 and −1001 with weights ½, ½: exp() of either is 0 in double, yet
+    // r = (1, e⁻¹) / (1 + e⁻¹) and log p = −1000 + log ½ + log(1 + e⁻¹)
+    std::vector<double> row = {-1000, -1001};
+    const std::vector<double> weights = {0.5, 0.5};
+    const double log_p = models::to_responsibilities(row, weights);
+    const double first = 1 / (1 + std::exp(-1.0));
+    test::require_close(row[0], first, 1e-14, 1e-14);
+    test::require_close(row[1], 1 - first, 1e-14, 1e-14);
+    test::require_close(log_p, -1000 + std::log(0.5) + std::log(1 + std::exp(-1.0)), 1e-14, 1e-14);
+    // equal log-densities: the responsibilities are the weights
+    std::vector<double> equal = {-3, -3, -3};
+    const std::vector<double> three = {0.2, 0.3, 0.5};
+    models::to_responsibilities(equal, three);
+    for (std::size_t k = 0; k < 3; ++k) test::require_close(equal[k], three[k], 1e-14, 1e-14);
+}
+
 TEST_CASE("EM recovers a known two-component mixture and its log-likelihood never falls", "[mixture]") {
     Rng rng(3);
     const Tensor x = two_blobs(4000, rng);
