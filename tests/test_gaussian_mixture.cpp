@@ -161,4 +161,11 @@ TEST_CASE("the mixture refuses bad input, naming the problem", "[mixture][errors
     REQUIRE_THROWS_WITH(models::fit_gaussian_mixture(Tensor::zeros({10}), {1}, rng), Contains("(N, d)"));
     const auto g = models::fit_gaussian_mixture(x, {2}, rng);
     REQUIRE_THROWS_WITH(models::component_log_densities(g, Tensor::zeros({4, 3})), Contains("rows of 2 numbers"));
+    models::GaussianMixture empty;  // no components: nothing to sample from
+    REQUIRE_THROWS_WITH(models::sample_mixture(empty, 3, rng), Contains("sizes do not agree (0 components"));
+    models::GaussianMixture short_weights = g;
+    short_weights.weights.pop_back();
+    REQUIRE_THROWS_WITH(models::component_log_densities(short_weights, x), Contains("1 weights"));
+    std::vector<double> row = {-1, -2, -3};
+    REQUIRE_THROWS_WITH(models::to_responsibilities(row, g.weights), Contains("3 log-densities for 2 weights"));
 }

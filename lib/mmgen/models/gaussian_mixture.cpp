@@ -49,15 +49,22 @@ std::vector<double> inverse_lower(const std::vector<double>& l, std::size_t d) {
     return inv;
 }
 
+// Buffers EM reuses over its iterations and components instead of allocating them for each:
+// N × d values (centred, y, scaled) and N × K (log_n, the log-densities, then responsibilities).
+struct Workspace {
+    std::vector<double> centred, y, scaled, log_n;
+};
+
 // Σ_n w_n (x_n − m)(x_n − m)ᵀ / Σ w + ridge I, and m = Σ_n w_n x_n / Σ w: (mean, covariance).
 std::pair<std::vector<double>, std::vector<double>> weighted_moments(const std::vector<double>& x, std::size_t n,
                                                                      std::size_t d, const double* w, double total,
-                                                                     double ridge) {
+                                                                     double ridge, Workspace& ws) {
     std::vector<double> mean(d, 0.0);
     for (std::size_t r = 0; r < n; ++r)
         for (std::size_t j = 0; j < d; ++j) mean[j] += w[r] * x[r * d + j];
     for (auto& m : mean) m /= total;
-    std::vector<double> scaled(n * d);  // rows √w_n (x_n − m), so that scaledᵀ scaled = Σ w (x − m)(x − m)ᵀ
+    std::vector<double>& scaled = ws.scaled;  // rows √w_n (x_n − m), so that scaledᵀ scaled = Σ w (x − m)(x − m)ᵀ
+    scaled.resize(n * d);
     for (std::size_t r = 0; r < n; ++r) {
         const double s = std::sqrt(w[r]);
         for (std::size_t j = 0; j < d; ++j) scaled[r * d + j] = s * (x[r * d + j] - mean[j]);
@@ -70,10 +77,13 @@ std::pair<std::vector<double>, std::vector<double>> weighted_moments(const std::
     return {mean, cov};
 }
 
-// log N(x_n; μ_k, L_k L_kᵀ) for all rows of x (N, d) and all k: (N, K).
-std::vector<double> log_densities(const GaussianMixture& g, const std::vector<double>& x, std::size_t n) {
+// ws.log_n ← log N(x_n; μ_k, L_k L_kᵀ) for all rows of x (N, d) and all k: (N, K).
+void log_densities(const GaussianMixture& g, const std::vector<double>& x, std::size_t n, Workspace& ws) {
     const std::size_t d = g.dim, k_count = g.components;
-    std::vector<double> out(n * k_count), centred(n * d), y(n * d);
+    ws.log_n.resize(n * k_count), ws.centred.resize(n * d), ws.y.resize(n * d);
+    std::vector<double>& out = ws.log_n;
+    std::vector<double>& centred = ws.centred;
+    std::vector<double>& y = ws.y;
     for (std::size_t k = 0; k < k_count; ++k) {
         const std::vector<double> l(g.cholesky.begin() + std::ptrdiff_t(k * d * d),
                                     g.cholesky.begin() + std::ptrdiff_t((k + 1) * d * d));
@@ -90,7 +100,17 @@ std::vector<double> log_densities(const GaussianMixture& g, const std::vector<do
             out[r * k_count + k] = -0.5 * (quad + log_det + double(d) * std::log(2 * std::numbers::pi));
         }
     }
-    return out;
+}
+
+// A mixture whose sizes agree: K ≥ 1 weights, K × d means, K × d × d Cholesky factors.
+void require_mixture(const char* what, const GaussianMixture& g) {
+    if (g.components == 0 || g.dim == 0 || g.weights.size() != g.components ||
+        g.means.size() != g.components * g.dim || g.cholesky.size() != g.components * g.dim * g.dim)
+        throw std::invalid_argument(std::string(what) + ": the mixture's sizes do not agree (" +
+                                    std::to_string(g.components) + " components of dimension " + std::to_string(g.dim) +
+                                    ", " + std::to_string(g.weights.size()) + " weights, " +
+                                    std::to_string(g.means.size()) + " mean values, " +
+                                    std::to_string(g.cholesky.size()) + " Cholesky values)");
 }
 
 void require_rows(const char* what, const Tensor& x, std::size_t d) {
@@ -103,6 +123,9 @@ void require_rows(const char* what, const Tensor& x, std::size_t d) {
 
 double to_responsibilities(std::span<double> row, std::span<const double> weights) {
     const std::size_t k_count = weights.size();
+    if (row.size() != k_count)
+        throw std::invalid_argument("to_responsibilities: " + std::to_string(row.size()) + " log-densities for " +
+                                    std::to_string(k_count) + " weights");
     // log Σ_k exp(a_k) = m + log Σ_k exp(a_k − m) for any m; m = max_k a_k makes the largest term 1,
     // so the sum is between 1 and K: no overflow, and no 0/0 when every a_k is far below 0
     double top = -INFINITY;
@@ -114,8 +137,11 @@ double to_responsibilities(std::span<double> row, std::span<const double> weight
 }
 
 std::vector<double> component_log_densities(const GaussianMixture& mixture, const Tensor& x) {
+    require_mixture("component_log_densities", mixture);
     require_rows("component_log_densities", x, mixture.dim);
-    return log_densities(mixture, to_double(x), x.dim(0));
+    Workspace ws;
+    log_densities(mixture, to_double(x), x.dim(0), ws);
+    return std::move(ws.log_n);
 }
 
 GaussianMixture fit_gaussian_mixture(const Tensor& x_tensor, const MixtureFitOptions& options, Rng& rng,
@@ -126,9 +152,9 @@ GaussianMixture fit_gaussian_mixture(const Tensor& x_tensor, const MixtureFitOpt
         throw std::invalid_argument("fit_gaussian_mixture: need 1 <= components <= rows, got " + std::to_string(k_count) +
                                     " components for " + std::to_string(n) + " rows");
     const std::vector<double> x = to_double(x_tensor);
+    Workspace ws;
     const std::vector<double> ones(n, 1.0);
-    const auto [data_mean, data_cov] = weighted_moments(x, n, d, ones.data(), double(n), options.ridge);
-    const std::vector<double> data_root = cholesky(data_cov, d);
+    const std::vector<double> data_root = cholesky(weighted_moments(x, n, d, ones.data(), double(n), options.ridge, ws).second, d);
 
     GaussianMixture g;
     g.components = k_count, g.dim = d;
@@ -147,7 +173,8 @@ GaussianMixture fit_gaussian_mixture(const Tensor& x_tensor, const MixtureFitOpt
     std::vector<double> r_column(n);
     for (std::size_t it = 0; it < options.iterations; ++it) {
         // E-step: log π_k + log N(x_n; μ_k, Σ_k), normalised over k with log-sum-exp
-        std::vector<double> r = log_densities(g, x, n);  // (N, K), becomes the responsibilities
+        log_densities(g, x, n, ws);
+        std::vector<double>& r = ws.log_n;  // (N, K), becomes the responsibilities
         double log_likelihood = 0;
         for (std::size_t row = 0; row < n; ++row)
             log_likelihood += to_responsibilities({&r[row * k_count], k_count}, g.weights);
@@ -166,7 +193,7 @@ GaussianMixture fit_gaussian_mixture(const Tensor& x_tensor, const MixtureFitOpt
                 root = data_root;
                 g.weights[k] = 1.0 / double(n);
             } else {
-                const auto moments = weighted_moments(x, n, d, r_column.data(), n_k, options.ridge);
+                const auto moments = weighted_moments(x, n, d, r_column.data(), n_k, options.ridge, ws);
                 mean = moments.first;
                 root = cholesky(moments.second, d);
                 g.weights[k] = n_k / double(n);
@@ -190,6 +217,7 @@ double mean_log_likelihood(const GaussianMixture& mixture, const Tensor& x) {
 }
 
 Tensor sample_mixture(const GaussianMixture& mixture, std::size_t n, Rng& rng) {
+    require_mixture("sample_mixture", mixture);
     const std::size_t d = mixture.dim, k_count = mixture.components;
     Tensor z = Tensor::empty({n, d});
     std::vector<double> eps(d);

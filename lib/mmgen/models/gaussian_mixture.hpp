@@ -46,6 +46,8 @@ GaussianMixture fit_gaussian_mixture(const Tensor& x, const MixtureFitOptions& o
 double mean_log_likelihood(const GaussianMixture& mixture, const Tensor& x);
 
 // n draws: a component k with probability π_k, then z = μ_k + L_k ε, ε ~ N(0, I).  (n, d)
+// Throws std::invalid_argument, saying which sizes, when the mixture's sizes do not agree (as
+// component_log_densities does; to_responsibilities when row and weights differ in length).
 Tensor sample_mixture(const GaussianMixture& mixture, std::size_t n, Rng& rng);
 
 // EM's E-step for one code, in logs: `row` (K) holds log N(z; μ_k, Σ_k) on entry and the
