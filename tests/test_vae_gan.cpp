@@ -88,6 +88,60 @@ TEST_CASE("the VAE-GAN objective's gradient through the decoder and the frozen d
         t.d.parameters());
 }
 
+TEST_CASE("the VAE-GAN objective with Larsen et al.'s error in D's features: its gradient reaches encoder and decoder",
+          "[vaegan][gradcheck]") {
+    TinyVaeGan t;
+    const models::VaeGanWeights w{1, real(3), real(2)};
+    GradcheckOptions options;
+    options.eps = 1e-5;
+    options.tolerance = 1e-5;
+    // D has trained a little, so its running statistics (which φ uses in eval mode) are not the
+    // initial 0 and 1 and its features are not those of a fresh network
+    optim::Adam d_optimizer(t.d.parameters(), real(1e-2));
+    for (int i = 0; i < 3; ++i)
+        models::discriminator_step(t.d, d_optimizer, t.x * real(2) - real(1),
+                                   models::vae_gan_forward(t.vae, t.x, t.eps, t.z_prior).fakes.detach());
+    auto terms = [&] {
+        const models::FrozenModule frozen(t.d);
+        return models::vae_gan_objective(models::vae_gan_forward(t.vae, t.x, t.eps, t.z_prior), t.x, t.d, w);
+    };
+    auto loss = [&](const std::vector<Tensor>&) { return terms().loss; };
+    REQUIRE(terms().feature_error.item() > 0);
+    test::require_gradient_matches("VAE-GAN loss + 2 feature error, decoder", loss, t.vae.decoder->parameters(), options);
+    SECTION("the encoder's gradient is the −ELBO's plus λ times the feature error's, both through z") {
+        auto elbo_plus_features = [&](const std::vector<Tensor>&) {
+            const models::FrozenModule frozen(t.d);
+            const auto f = models::vae_gan_forward(t.vae, t.x, t.eps, t.z_prior);
+            const auto terms = models::vae_gan_objective(f, t.x, t.d, w);
+            return terms.reconstruction + terms.kl + terms.feature_error * w.feature_matching;
+        };
+        test::require_gradient_matches("−ELBO + 2 feature error, encoder", elbo_plus_features, t.vae.encoder->parameters(),
+                                       options);
+    }
+}
+
+TEST_CASE("the VAE-GAN's feature error is computed in eval mode and vanishes for an exact reconstruction", "[vaegan]") {
+    TinyVaeGan t;
+    const models::VaeGanWeights w{1, real(3), real(2)};
+    SECTION("φ is computed in eval mode: the feature error of one image does not depend on the rest of its batch") {
+        auto feature_error = [&](const Tensor& x, const Tensor& eps, const Tensor& z_prior) {
+            const models::FrozenModule frozen(t.d);  // puts back the running statistics D(fakes) moves
+            return models::vae_gan_objective(models::vae_gan_forward(t.vae, x, eps, z_prior), x, t.d, w).feature_error.item();
+        };
+        double per_image = 0;
+        for (std::size_t i = 0; i < 4; ++i)
+            per_image += feature_error(slice_rows(t.x, i, i + 1), slice_rows(t.eps, i, i + 1), slice_rows(t.z_prior, i, i + 1));
+        test::require_close(feature_error(t.x, t.eps, t.z_prior), per_image / 4, test::tol.loose);
+    }
+    SECTION("an image reconstructed as itself has no feature error") {
+        // the error compares φ(2σ(ℓ) − 1) with φ(2x − 1): targets σ(ℓ) exactly give 0
+        const models::FrozenModule frozen(t.d);
+        auto f = models::vae_gan_forward(t.vae, t.x, t.eps, t.z_prior);
+        const Tensor own = sigmoid(f.logits).detach();
+        REQUIRE(models::vae_gan_objective(f, own, t.d, w).feature_error.item() == Approx(0).margin(1e-6));
+    }
+}
+
 TEST_CASE("the VAE-GAN's adversarial term trains the decoder and not the encoder", "[vaegan]") {
     TinyVaeGan t;
     const models::FrozenModule frozen(t.d);

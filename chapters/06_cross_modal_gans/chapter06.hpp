@@ -38,6 +38,9 @@ struct Options {
     std::string part = "all";  // all | cgan | vaegan | latent
     std::string generate;      // --generate "light ankle boot": a grid of the trained cGAN's images, then exit
     double truncation = 0;     // --truncation t: --generate draws z with |z_i| ≤ t (0: z ~ N(0, I))
+    // part vaegan (README §2.2): γ on the GAN loss, λ on the error in D's features, passes over the data
+    double vaegan_gamma = 20, vaegan_features = 0;
+    std::size_t vaegan_epochs = 2;
 };
 
 // What every part reads and where it writes.

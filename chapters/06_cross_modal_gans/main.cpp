@@ -87,6 +87,13 @@ int main(int argc, char** argv) {
     app.add_option("--truncation", o.truncation,
                    "with --generate: draw z with every |z_i| <= this threshold (the truncation trick, README 1.6); 0 = no truncation")
         ->check(CLI::Range(0.0, 10.0))->capture_default_str();
+    app.add_option("--vaegan-gamma", o.vaegan_gamma, "part vaegan: weight of the decoder's GAN loss (README 2.2)")
+        ->check(CLI::Range(0.0, 1e4))->capture_default_str();
+    app.add_option("--vaegan-features", o.vaegan_features,
+                   "part vaegan: weight of the error in D's features, Larsen et al.'s reconstruction term (README 2.5); 0 = off")
+        ->check(CLI::Range(0.0, 1e4))->capture_default_str();
+    app.add_option("--vaegan-epochs", o.vaegan_epochs, "part vaegan: passes over the training set")
+        ->check(CLI::PositiveNumber)->capture_default_str();
     chapter::parse_or_exit(app, argc, argv, o.common);
     return chapter::run_guarded("ch06_cross_modal_gans", [&] { return chapter06::run(o); });
 }

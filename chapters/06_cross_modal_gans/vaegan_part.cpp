@@ -26,11 +26,6 @@ namespace fs = std::filesystem;
 namespace chapter06 {
 namespace {
 
-// γ: weight of the decoder's GAN loss (about 1 nat per image) against its likelihood term
-// (about 240 nats per image over 784 pixels); README §2.2 on the choice.
-constexpr real kAdversarialWeight = 20;
-// Passes over the training images with the VAE-GAN objective, starting from the conv VAE.
-constexpr std::size_t kEpochs = 2;
 // Adam for the VAE and for D: the GAN recipe's β₁ = 0.5; linear decay over the second half.
 constexpr double kVaeLr = 3e-4, kDLr = 2e-4, kBeta1 = 0.5, kBeta2 = 0.999;
 // D: chapter 05's DCGAN discriminator with this many channels at 14 × 14.
@@ -41,12 +36,14 @@ constexpr std::size_t kScored = 10000, kMonitor = 1000, kQuickScored = 500;
 constexpr std::size_t kQuickTrain = 2000, kQuickEpochs = 1;
 
 struct History {
-    std::vector<double> epoch, d_loss, d_real, d_fake, neg_elbo, reconstruction, kl, adversarial, prior_fd, seconds;
+    std::vector<double> epoch, d_loss, d_real, d_fake, neg_elbo, reconstruction, kl, adversarial, feature_error, prior_fd,
+        seconds;
 };
 nlohmann::json to_json(const History& h) {
     return {{"epoch", h.epoch}, {"d_loss", h.d_loss}, {"d_real", h.d_real}, {"d_fake", h.d_fake},
             {"train_neg_elbo", h.neg_elbo}, {"reconstruction", h.reconstruction}, {"kl", h.kl},
-            {"adversarial", h.adversarial}, {"prior_fd_monitor", h.prior_fd}, {"epoch_seconds", h.seconds}};
+            {"adversarial", h.adversarial}, {"feature_error", h.feature_error}, {"prior_fd_monitor", h.prior_fd},
+            {"epoch_seconds", h.seconds}};
 }
 History history_from(const nlohmann::json& j) {
     History h;
@@ -54,7 +51,8 @@ History history_from(const nlohmann::json& j) {
     j.at("epoch").get_to(h.epoch), j.at("d_loss").get_to(h.d_loss), j.at("d_real").get_to(h.d_real);
     j.at("d_fake").get_to(h.d_fake), j.at("train_neg_elbo").get_to(h.neg_elbo);
     j.at("reconstruction").get_to(h.reconstruction), j.at("kl").get_to(h.kl);
-    j.at("adversarial").get_to(h.adversarial), j.at("prior_fd_monitor").get_to(h.prior_fd);
+    j.at("adversarial").get_to(h.adversarial), j.at("feature_error").get_to(h.feature_error);
+    j.at("prior_fd_monitor").get_to(h.prior_fd);
     j.at("epoch_seconds").get_to(h.seconds);
     return h;
 }
@@ -89,14 +87,17 @@ void run_vaegan(PartContext& ctx) {
     models::DcganDiscriminator d(d_config, rng);
     optim::Adam vae_optimizer(vae.parameters(), real(kVaeLr), real(kBeta1), real(kBeta2));
     optim::Adam d_optimizer(d.parameters(), real(kDLr), real(kBeta1), real(kBeta2));
-    const models::VaeGanWeights weights{1, kAdversarialWeight};
-    std::printf("VAE-GAN: loss = rec + KL + %g * adversarial (the adversarial term reaches the decoder only); D %zu parameters\n",
-                double(kAdversarialWeight), d.parameter_count());
+    // γ: the GAN loss (about 1 nat per image) against the likelihood (about 240 nats per image); λ:
+    // the error in D's features (README §2.2 and §2.5 on the choices)
+    const models::VaeGanWeights weights{1, real(ctx.options.vaegan_gamma), real(ctx.options.vaegan_features)};
+    std::printf("VAE-GAN: loss = rec + KL + %g * adversarial (decoder only) + %g * feature error (encoder and decoder); "
+                "D %zu parameters\n",
+                double(weights.adversarial), double(weights.feature_matching), d.parameter_count());
 
     // §2.3 the loop
     data::Batcher batcher(ctx.train.n, c.batch_size, rng, /*drop_last=*/true,
                           c.quick ? std::optional<std::size_t>(kQuickTrain) : std::nullopt);
-    const std::size_t epochs = c.quick ? kQuickEpochs : kEpochs, total_steps = epochs * batcher.batches_per_epoch();
+    const std::size_t epochs = c.quick ? kQuickEpochs : ctx.options.vaegan_epochs, total_steps = epochs * batcher.batches_per_epoch();
     const std::string suffix = c.quick ? "-quick" : "";
     const GameFiles files{fs::path(c.checkpoint_dir) / ("training-vaegan-vae" + suffix + ".safetensors"),
                           fs::path(c.checkpoint_dir) / ("training-vaegan-d" + suffix + ".safetensors")};
@@ -118,7 +119,7 @@ void run_vaegan(PartContext& ctx) {
             check_finite(std::size_t(++position.step), {{"d_loss", s.d_loss}, {"loss", s.loss}});
             progress.step(idx.size(), {{"L_D", s.d_loss}, {"D(x)", s.d_real}, {"D(fake)", s.d_fake},
                                        {"-elbo", s.reconstruction + s.kl}, {"rec", s.reconstruction}, {"kl", s.kl},
-                                       {"adv", s.adversarial}});
+                                       {"adv", s.adversarial}, {"feat", s.feature_error}});
         }
         const Terms means = progress.end_epoch();
         h.seconds.push_back(clock.seconds());
@@ -133,7 +134,8 @@ void run_vaegan(PartContext& ctx) {
         h.epoch.push_back(double(epoch));
         h.d_loss.push_back(means[0].second), h.d_real.push_back(means[1].second), h.d_fake.push_back(means[2].second);
         h.neg_elbo.push_back(means[3].second), h.reconstruction.push_back(means[4].second);
-        h.kl.push_back(means[5].second), h.adversarial.push_back(means[6].second), h.prior_fd.push_back(fd);
+        h.kl.push_back(means[5].second), h.adversarial.push_back(means[6].second);
+        h.feature_error.push_back(means[7].second), h.prior_fd.push_back(fd);
         position.epoch = std::int64_t(epoch);
         position.rng_state = rng.state();
         save_game(files, vae, vae_optimizer, d, d_optimizer, position, to_json(h));
@@ -177,7 +179,8 @@ void run_vaegan(PartContext& ctx) {
     m["vaegan_classes_at_least_5pct"] = after.classes_at_least_5pct;
     m["vaegan_class_histogram"] = after.class_histogram;
     m["vaegan_prior_fd_over_convvae"] = after.prior_fd / before.prior_fd;
-    m["vaegan_adversarial_weight"] = double(kAdversarialWeight);
+    m["vaegan_adversarial_weight"] = double(weights.adversarial);
+    m["vaegan_feature_weight"] = double(weights.feature_matching);
     m["vaegan_epochs"] = h.epoch.empty() ? 0.0 : h.epoch.back();
     m["vaegan_history"] = to_json(h);
     m["vaegan_scored_samples"] = scored;

@@ -60,10 +60,18 @@ DcganDiscriminator::DcganDiscriminator(const DcganConfig& c, Rng& rng) {
         .add(std::make_shared<nn::Linear>(wide * kQuarter * kQuarter, 1, rng, c.init == nn::Init::fan_in ? nn::Init::fan_in : nn::Init::xavier));  // (B, 1)
 }
 
-Tensor DcganDiscriminator::forward(const Tensor& x) {
-    if (x.rank() == 2 && x.dim(1) == kSide * kSide) return net->forward(reshape(x, {x.dim(0), 1, kSide, kSide}));
-    if (x.rank() == 4 && x.dim(1) == 1 && x.dim(2) == kSide && x.dim(3) == kSide) return net->forward(x);
+Tensor DcganDiscriminator::as_image(const Tensor& x) const {
+    if (x.rank() == 2 && x.dim(1) == kSide * kSide) return reshape(x, {x.dim(0), 1, kSide, kSide});
+    if (x.rank() == 4 && x.dim(1) == 1 && x.dim(2) == kSide && x.dim(3) == kSide) return x;
     throw std::invalid_argument("DcganDiscriminator: expects images (B, 784) or (B, 1, 28, 28), got " + x.shape_str());
+}
+
+Tensor DcganDiscriminator::forward(const Tensor& x) { return net->forward(as_image(x)); }
+
+Tensor DcganDiscriminator::features(const Tensor& x) {
+    Tensor h = as_image(x);
+    for (std::size_t i = 0; i + 1 < net->size(); ++i) h = (*net)[i](h);
+    return h;  // (B, 2d · 7 · 7), after Flatten
 }
 
 }  // namespace mmgen::models

@@ -56,7 +56,13 @@ class DcganDiscriminator : public nn::Module {
 public:
     DcganDiscriminator(const DcganConfig& config, Rng& rng);
     Tensor forward(const Tensor& x) override;
+    // φ(x): what the final Linear sees, (B, 2d · 7 · 7) — every layer but the last. Chapter 06's
+    // VAE-GAN compares images in this space (Larsen et al.'s feature-wise reconstruction error).
+    Tensor features(const Tensor& x);
     std::shared_ptr<nn::Sequential> net;
+
+private:
+    Tensor as_image(const Tensor& x) const;  // (B, 784) or (B, 1, 28, 28) → (B, 1, 28, 28), else throws
 };
 
 }  // namespace mmgen::models

@@ -25,7 +25,10 @@
 // −log p(x) the chapter can report beside FD — what the adversarial term costs in likelihood.
 //
 // The encoder and decoder are trained on L_enc + L_dec in one backward pass: loss = rec + β KL + γ adv,
-// the adversarial term reaching only the decoder.
+// the adversarial term reaching only the decoder. With λ > 0 (VaeGanWeights::feature_matching) the
+// loss gains Larsen et al.'s error in D's features, λ · ½‖φ(x̃) − φ(x)‖², which reaches both: the
+// encoder's loss is then no longer the −ELBO alone (the reported −ELBO still is one).
+#include <mmgen/models/dcgan.hpp>
 #include <mmgen/models/vae.hpp>
 #include <mmgen/nn/optim.hpp>
 
@@ -34,6 +37,10 @@ namespace mmgen::models {
 struct VaeGanWeights {
     real beta = 1;         // β on the KL (1: the ELBO)
     real adversarial = 1;  // γ on the decoder's GAN loss
+    // λ on Larsen et al.'s feature-wise reconstruction error ½‖φ(x̃) − φ(x)‖², φ = D's last hidden
+    // layer (DcganDiscriminator::features, in eval mode). Unlike the GAN term it goes through z to
+    // the encoder too: it asks the code to carry what D's features see. 0: the term is left out.
+    real feature_matching = 0;
 };
 
 // One forward pass of the VAE for a step: the posterior, the reconstruction logits (with the
@@ -51,19 +58,20 @@ struct VaeGanTerms {
     Tensor reconstruction;  // −log p(x|z), nats per image
     Tensor kl;              // KL(q(z|x) ‖ p(z)), nats per image
     Tensor adversarial;     // BCE(D(fakes), 1): the non-saturating generator loss
+    Tensor feature_error;   // ½‖φ(x̃) − φ(x)‖² per image (0 when λ = 0: not computed)
 };
 // The VAE's objective for one forward pass against the discriminator `d` (images (N, 784) in
 // [−1, 1] → logits (N, 1)). The caller decides whether d's parameters are frozen.
-VaeGanTerms vae_gan_objective(const VaeGanForward& f, const Tensor& x, nn::Module& d, const VaeGanWeights& w);
+VaeGanTerms vae_gan_objective(const VaeGanForward& f, const Tensor& x, DcganDiscriminator& d, const VaeGanWeights& w);
 
 struct VaeGanStats {
     double d_loss = 0, d_real = 0, d_fake = 0;            // D's step (gan.hpp's DiscriminatorStats)
-    double loss = 0, reconstruction = 0, kl = 0, adversarial = 0;  // the VAE's step
+    double loss = 0, reconstruction = 0, kl = 0, adversarial = 0, feature_error = 0;  // the VAE's step
 };
 // One alternating update, in the order of chapter 02's loop: the VAE's forward pass; a step of D
 // on the real images and the detached fakes; then a step of the encoder and decoder on their
 // objective through the just-updated D, which is held fixed (frozen) and left as it was.
-VaeGanStats vae_gan_step(Vae& vae, nn::Module& d, optim::Optimizer& vae_optimizer, optim::Optimizer& d_optimizer,
+VaeGanStats vae_gan_step(Vae& vae, DcganDiscriminator& d, optim::Optimizer& vae_optimizer, optim::Optimizer& d_optimizer,
                          const Tensor& x, const Tensor& eps, const Tensor& z_prior, const VaeGanWeights& w);
 
 }  // namespace mmgen::models
