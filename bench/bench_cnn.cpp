@@ -72,8 +72,7 @@ struct CnnStep {
     void operator()() {
         adam.zero_grad();
         Tensor loss = cross_entropy(model.logits(x), labels);
-        loss.backward();
-        adam.step();
+        adam.backward_and_step(loss);  // backward() then step(), fused (optim.hpp)
     }
 };
 

@@ -32,8 +32,7 @@ struct MvaeStep {
         rng.fill_normal(noise.joint.data()), rng.fill_normal(noise.image.data()), rng.fill_normal(noise.text.data());
         adam.zero_grad();
         auto terms = mvae.objective(x, tokens, noise, fusion, {1, 25, 1, 1, 1});
-        terms.loss.backward();
-        adam.step();
+        adam.backward_and_step(terms.loss);  // backward() then step(), fused (optim.hpp)
     }
 };
 

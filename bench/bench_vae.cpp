@@ -32,8 +32,7 @@ struct VaeStepOf {
         rng.fill_normal(eps.data());
         adam.zero_grad();
         auto terms = vae.negative_elbo(x, eps);
-        terms.loss.backward();
-        adam.step();
+        adam.backward_and_step(terms.loss);  // backward() then step(), fused (optim.hpp)
     }
 };
 

@@ -118,7 +118,7 @@ NamedTensors negative_elbo_file(models::Vae& vae, const Tensor& x, const Tensor&
 class NoStep : public optim::Optimizer {
 public:
     using optim::Optimizer::Optimizer;
-    void step() override {}
+    void update(std::size_t) override {}
     std::vector<std::pair<std::string, Tensor>> state() override { return {}; }
 };
 

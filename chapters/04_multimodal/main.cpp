@@ -118,8 +118,7 @@ History train_mvae(models::Mvae& m, const CaptionedImages& train, const Captione
                                               real(o.text_kl), real(o.mmd)};
             adam.zero_grad();
             const auto t = m.objective(x, y, noise, fusion, weights);
-            t.loss.backward();
-            adam.step();
+            adam.backward_and_step(t.loss);  // backward() then step(), fused (optim.hpp)
             Terms terms{{"loss", t.loss.item()}, {"rec_x", t.rec_image.item()}, {"rec_y", t.rec_text.item()},
                         {"kl", t.kl.item()}};
             if (t.jmvae_kl.defined()) terms.emplace_back("kl(xy|x,y)", t.jmvae_kl.item());

@@ -91,8 +91,7 @@ PartOutcome run_autoencoder(PartContext& ctx) {
             const Tensor x = data::images_to_tensor(ctx.train, idx, 0, 1);  // (B, 784), grey levels in [0, 1]
             adam.zero_grad();
             const Tensor loss = ae.reconstruction_loss(x);                // nats per image
-            loss.backward();
-            adam.step();
+            adam.backward_and_step(loss);  // backward() then step(), fused (optim.hpp)
             check_finite(std::size_t(++position.step), {{"reconstruction", loss.item()}});
             progress.step(idx.size(), {{"rec", loss.item()}});
         }

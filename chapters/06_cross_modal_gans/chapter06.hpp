@@ -139,6 +139,7 @@ namespace chapter06 {
 // σ(Dec(μ(x))) the image's own class.
 struct VaeScores {
     double prior_fd = 0, test_neg_elbo = 0, reconstruction_agreement = 0;
+    std::vector<double> reconstruction_agreement_per_class;  // the same, over the test images of each class
     std::size_t classes_at_least_5pct = 0;
     std::vector<std::size_t> class_histogram;
 };

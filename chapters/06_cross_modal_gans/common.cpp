@@ -87,13 +87,20 @@ VaeScores score_vae(models::Vae& vae, PartContext& ctx, std::size_t scored, Rng&
     const auto scores = models::score_samples(ctx.evaluator, samples, ctx.reference);
     const std::size_t n = quick ? 1000 : ctx.test.n;
     std::size_t agree = 0;
+    std::vector<std::size_t> agree_in(data::kNumClasses, 0), images_in(data::kNumClasses, 0);
     for (std::size_t start = 0; start < n; start += 1000) {
         std::vector<std::size_t> idx(std::min<std::size_t>(1000, n - start));
         for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = start + i;
         const Tensor x = data::images_to_tensor(ctx.test, idx, 0, 1);  // (≤ 1000, 784)
         const auto classes = ctx.evaluator.classify(vae.decode_images(vae.encode(x).mu));
-        for (std::size_t i = 0; i < idx.size(); ++i) agree += classes[i] == ctx.test.labels[idx[i]];
+        for (std::size_t i = 0; i < idx.size(); ++i) {
+            const std::size_t label = ctx.test.labels[idx[i]];
+            const bool same = classes[i] == label;
+            agree += same, agree_in[label] += same, ++images_in[label];
+        }
     }
+    for (std::size_t k = 0; k < data::kNumClasses; ++k)
+        s.reconstruction_agreement_per_class.push_back(images_in[k] ? double(agree_in[k]) / double(images_in[k]) : 0.0);
     s.prior_fd = scores.fd;
     s.test_neg_elbo = elbo.loss;
     s.reconstruction_agreement = double(agree) / double(n);
@@ -105,6 +112,7 @@ VaeScores score_vae(models::Vae& vae, PartContext& ctx, std::size_t scored, Rng&
 nlohmann::json to_json(const VaeScores& s) {
     return {{"prior_fd", s.prior_fd}, {"test_neg_elbo", s.test_neg_elbo},
             {"reconstruction_agreement", s.reconstruction_agreement},
+            {"reconstruction_agreement_per_class", s.reconstruction_agreement_per_class},
             {"classes_at_least_5pct", s.classes_at_least_5pct}, {"class_histogram", s.class_histogram}};
 }
 

@@ -51,8 +51,10 @@ History history_from(const nlohmann::json& j) {
     j.at("epoch").get_to(h.epoch), j.at("d_loss").get_to(h.d_loss), j.at("d_real").get_to(h.d_real);
     j.at("d_fake").get_to(h.d_fake), j.at("train_neg_elbo").get_to(h.neg_elbo);
     j.at("reconstruction").get_to(h.reconstruction), j.at("kl").get_to(h.kl);
-    j.at("adversarial").get_to(h.adversarial), j.at("feature_error").get_to(h.feature_error);
-    j.at("prior_fd_monitor").get_to(h.prior_fd);
+    j.at("adversarial").get_to(h.adversarial), j.at("prior_fd_monitor").get_to(h.prior_fd);
+    // a state saved before the feature term existed has no column for it: zeros, its value then
+    if (j.contains("feature_error")) j.at("feature_error").get_to(h.feature_error);
+    else h.feature_error.assign(h.epoch.size(), 0.0);
     j.at("epoch_seconds").get_to(h.seconds);
     return h;
 }
@@ -170,12 +172,14 @@ void run_vaegan(PartContext& ctx) {
     m["convvae_prior_fd"] = before.prior_fd;
     m["convvae_test_neg_elbo"] = before.test_neg_elbo;
     m["convvae_reconstruction_agreement"] = before.reconstruction_agreement;
+    m["convvae_reconstruction_agreement_per_class"] = before.reconstruction_agreement_per_class;
     m["convvae_classes_at_least_5pct"] = before.classes_at_least_5pct;
     m["convvae_source"] = baseline.source;
     m["train_seconds_convvae"] = baseline.seconds;
     m["vaegan_prior_fd"] = after.prior_fd;
     m["vaegan_test_neg_elbo"] = after.test_neg_elbo;
     m["vaegan_reconstruction_agreement"] = after.reconstruction_agreement;
+    m["vaegan_reconstruction_agreement_per_class"] = after.reconstruction_agreement_per_class;
     m["vaegan_classes_at_least_5pct"] = after.classes_at_least_5pct;
     m["vaegan_class_histogram"] = after.class_histogram;
     m["vaegan_prior_fd_over_convvae"] = after.prior_fd / before.prior_fd;

@@ -1,6 +1,7 @@
 #include <mmgen/core/autograd.hpp>
 
 #include <stdexcept>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace mmgen {
@@ -64,7 +65,7 @@ std::vector<Node*> topological_order(const Tensor& root) {
     return order;
 }
 
-void backward(Tensor root, std::span<const real> seed) {
+void backward(Tensor root, std::span<const real> seed, const LeafReadyFn& on_leaf_ready) {
     if (!root.requires_grad())
         throw std::logic_error(std::string("backward: the tensor (from '") + root.op() +
                                "') does not require a gradient; did an input set requires_grad, "
@@ -77,11 +78,23 @@ void backward(Tensor root, std::span<const real> seed) {
     const auto order = topological_order(root);
     for (Node* node : order)
         if (node->backward) node->grad.clear();
+    // With a hook: how many closures of this pass still have to add into each leaf (one per
+    // edge: a node that uses a leaf twice, x·x, counts twice)
+    std::unordered_map<Node*, std::size_t> pending;
+    auto is_leaf = [](const Node* n) { return n->requires_grad && !n->backward; };
+    if (on_leaf_ready)
+        for (Node* node : order)
+            for (const auto& parent : node->parents)
+                if (is_leaf(parent.get())) ++pending[parent.get()];
     auto g = root.grad_buffer();
     for (std::size_t i = 0; i < g.size(); ++i) g[i] += seed[i];
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
         Node* node = *it;
         if (node->backward && !node->grad.empty()) node->backward(*node);
+        if (!on_leaf_ready) continue;
+        // a node that received no gradient adds nothing, but its edges are done all the same
+        for (const auto& parent : node->parents)
+            if (is_leaf(parent.get()) && --pending[parent.get()] == 0) on_leaf_ready(*parent);
     }
 }
 

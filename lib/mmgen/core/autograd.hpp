@@ -10,6 +10,7 @@
 // explicit (zero_grad). Across backward() calls the leaves' gradients keep accumulating; an
 // intermediate node's gradient holds only the current pass (so two backward passes through a
 // shared subgraph add each contribution once).
+#include <functional>
 #include <initializer_list>
 #include <vector>
 
@@ -57,7 +58,14 @@ Tensor record(Tensor out, const char* op, const std::vector<Tensor>& inputs, Bac
 // (so the reverse of this list is the order backward() runs the closures in).
 std::vector<Node*> topological_order(const Tensor& root);
 
-// Runs reverse-mode differentiation from root, whose gradient is set to `seed`.
-void backward(Tensor root, std::span<const real> seed);
+// Called with a leaf (a node without a closure: a parameter) as soon as its gradient is final
+// in a backward pass: every node of the pass that uses it has run its closure.
+using LeafReadyFn = std::function<void(Node& leaf)>;
+
+// Runs reverse-mode differentiation from root, whose gradient is set to `seed`. With
+// `on_leaf_ready`, calls it for each leaf that requires a gradient, once, at the moment its last
+// user's closure has run — while the gradient it just received is likely still in cache. This is
+// how an optimizer updates a parameter inside the backward pass (Optimizer::backward_and_step).
+void backward(Tensor root, std::span<const real> seed, const LeafReadyFn& on_leaf_ready = {});
 
 }  // namespace mmgen

@@ -100,8 +100,7 @@ ClassifierHistory train_classifier(ImageClassifier& model, const data::Dataset& 
             if (o.max_shift) x = random_shift(x, o.max_shift, rng);
             adam.zero_grad();
             Tensor loss = cross_entropy(model.logits(x), data::labels_of(train, idx));
-            loss.backward();
-            adam.step();
+            adam.backward_and_step(loss);  // backward() then step(), fused (optim.hpp)
             check_finite(static_cast<std::size_t>(++position.step), {{"cross_entropy", loss.item()}});
             progress.step(idx.size(), {{"loss", loss.item()}});
         }

@@ -90,8 +90,7 @@ DiscriminatorStats discriminator_step(nn::Module& discriminator, optim::Optimize
     const Tensor real_logits = discriminator(real_batch);           // (B, 1)
     const Tensor fake_logits = discriminator(fake_batch.detach());  // (B, 1); detach: this step must not touch G
     Tensor loss = discriminator_loss(real_logits, fake_logits, real_label);
-    loss.backward();
-    d_optimizer.step();
+    d_optimizer.backward_and_step(loss);  // backward() then step(), fused (optim.hpp)
     return {loss.item(), mean_probability(real_logits), mean_probability(fake_logits)};
 }
 
@@ -104,8 +103,7 @@ GeneratorStats generator_step(nn::Module& discriminator, optim::Optimizer& g_opt
     const FrozenModule frozen(discriminator);  // D is a constant of G's loss
     const Tensor fake_logits = discriminator(fake);  // (B, 1), graph through D into G
     Tensor loss = generator_loss(fake_logits, kind);
-    loss.backward();
-    g_optimizer.step();
+    g_optimizer.backward_and_step(loss);  // backward() then step(), fused (optim.hpp)
     return {loss.item(), mean_probability(fake_logits)};
 }
 

@@ -127,8 +127,8 @@ double latent_probe_accuracy(Mvae& m, const CaptionedImages& train, const Captio
                 std::copy_n(train_mu.data().begin() + std::ptrdiff_t(idx[r] * m.config().latent), m.config().latent,
                             batch.data().begin() + std::ptrdiff_t(r * m.config().latent));
             adam.zero_grad();
-            cross_entropy(probe(batch), data::labels_of(train.images, idx)).backward();
-            adam.step();
+            // backward() then step(), fused (optim.hpp)
+            adam.backward_and_step(cross_entropy(probe(batch), data::labels_of(train.images, idx)));
         }
     NoGradGuard no_grad;
     const auto predicted = argmax_rows(probe(test_mu));

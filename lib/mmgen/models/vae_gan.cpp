@@ -59,9 +59,8 @@ VaeGanStats vae_gan_step(Vae& vae, DcganDiscriminator& d, optim::Optimizer& vae_
     {
         const FrozenModule frozen(d);
         t = vae_gan_objective(f, x, d, w);
-        t.loss.backward();
+        vae_optimizer.backward_and_step(t.loss);  // backward() then step(), fused (optim.hpp)
     }
-    vae_optimizer.step();
     return {ds.loss, ds.d_real, ds.d_fake, t.loss.item(), t.reconstruction.item(), t.kl.item(), t.adversarial.item(),
             t.feature_error.item()};
 }

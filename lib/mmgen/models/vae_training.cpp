@@ -27,8 +27,7 @@ VaeHistory train_vae(Vae& vae, const data::Dataset& train, const data::Dataset& 
             const Tensor noise = Tensor::randn({idx.size(), latent}, rng);  // ε ~ N(0, I), (B, latent)
             adam.zero_grad();
             const auto terms = vae.negative_elbo(x, noise, beta);
-            terms.loss.backward();
-            adam.step();
+            adam.backward_and_step(terms.loss);  // backward() then step(), fused (optim.hpp)
             const double loss = terms.loss.item(), rec = terms.reconstruction.item(), kl = terms.kl.item();
             check_finite(std::size_t(++position.step), {{"reconstruction", rec}, {"kl", kl}});
             progress.step(idx.size(), {{"-elbo", loss}, {"rec", rec}, {"kl", kl}});

@@ -3,7 +3,7 @@
 // nothing in it depends on what the encoder and decoder are.
 //
 //   for each epoch, for each batch x (B, 784) in [0, 1]:
-//       ε ~ N(0, I) (B, latent);  loss = −ELBO_β(x; ε);  loss.backward();  adam.step()
+//       ε ~ N(0, I) (B, latent);  loss = −ELBO_β(x; ε);  adam.backward_and_step(loss)
 //   then the test −ELBO and its two terms, and the training state saved (resumable per epoch).
 #include <cstddef>
 #include <filesystem>

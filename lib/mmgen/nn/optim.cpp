@@ -1,8 +1,10 @@
 #include <mmgen/nn/optim.hpp>
 
 #include <cmath>
+#include <unordered_map>
 #include <stdexcept>
 
+#include <mmgen/core/autograd.hpp>
 #include <mmgen/core/simd_clones.hpp>
 
 namespace mmgen::optim {
@@ -38,6 +40,31 @@ void require_positive_lr(const char* who, real lr) {
 
 Optimizer::Optimizer(std::vector<Tensor> parameters) : lr(0), parameters_(std::move(parameters)) {}
 
+void Optimizer::step() {
+    begin_step();
+    for (std::size_t k = 0; k < parameters_.size(); ++k)
+        if (parameters_[k].has_grad()) update(k);
+}
+
+void Optimizer::backward_and_step(const Tensor& loss) {
+    if (loss.numel() != 1)
+        throw std::invalid_argument("backward_and_step: the loss must have one value, but it has shape " +
+                                    loss.shape_str());
+    begin_step();
+    std::unordered_map<const Node*, std::size_t> index;  // parameter node → k
+    for (std::size_t k = 0; k < parameters_.size(); ++k) index.emplace(&parameters_[k].node(), k);
+    std::vector<bool> updated(parameters_.size(), false);
+    const real one = 1;
+    backward(loss, std::span<const real>(&one, 1), [&](Node& leaf) {
+        const auto found = index.find(&leaf);
+        if (found == index.end() || updated[found->second]) return;  // another optimizer's, or a duplicate
+        updated[found->second] = true;
+        update(found->second);
+    });
+    for (std::size_t k = 0; k < parameters_.size(); ++k)
+        if (!updated[k] && parameters_[k].has_grad()) update(k);
+}
+
 void Optimizer::zero_grad() {
     for (auto& p : parameters_) p.zero_grad();
 }
@@ -48,19 +75,15 @@ Sgd::Sgd(std::vector<Tensor> ps, real learning_rate, real mu, real wd)
     lr = learning_rate;
 }
 
-void Sgd::step() {
-    ++steps_;
-    for (std::size_t k = 0; k < parameters_.size(); ++k) {
-        Tensor& p = parameters_[k];
-        if (!p.has_grad()) continue;
-        auto theta = p.data();
-        const auto g = p.grad();
-        auto vel = velocity_[k].data();
-        for (std::size_t i = 0; i < theta.size(); ++i) {
-            const real gi = g[i] + weight_decay * theta[i];
-            vel[i] = momentum * vel[i] + gi;
-            theta[i] -= lr * vel[i];
-        }
+void Sgd::update(std::size_t k) {
+    Tensor& p = parameters_[k];
+    auto theta = p.data();
+    const auto g = p.grad();
+    auto vel = velocity_[k].data();
+    for (std::size_t i = 0; i < theta.size(); ++i) {
+        const real gi = g[i] + weight_decay * theta[i];
+        vel[i] = momentum * vel[i] + gi;
+        theta[i] -= lr * vel[i];
     }
 }
 
@@ -80,24 +103,24 @@ Adam::Adam(std::vector<Tensor> ps, real learning_rate, real b1, real b2, real ep
     lr = learning_rate;
 }
 
-void Adam::step() {
+void Adam::begin_step() {
     ++steps_;
     const auto t = static_cast<double>(steps_);
     // fold both bias corrections into one step size: lr · √(1 − β₂ᵗ) / (1 − β₁ᵗ), and ε scaled to match
     const double c1 = 1 - std::pow(static_cast<double>(beta1), t);
     const double c2 = 1 - std::pow(static_cast<double>(beta2), t);
-    const auto step_size = static_cast<real>(lr / c1);
-    const auto inv_sqrt_c2 = static_cast<real>(1 / std::sqrt(c2));
-    for (std::size_t k = 0; k < parameters_.size(); ++k) {
-        Tensor& p = parameters_[k];
-        if (!p.has_grad()) continue;
-        // Compiled wide, the update is a memory-bound stream over four arrays; it runs on the
-        // calling thread. Splitting it with a second thread of our own made the step slower
-        // here: both cores are held by OpenBLAS's threads, which spin for a while after every
-        // GEMM (bench/README.md).
-        adam_update(p.numel(), {beta1, beta2, weight_decay, eps, step_size, inv_sqrt_c2}, p.data().data(),
-                    p.grad().data(), m_[k].data().data(), v_[k].data().data());
-    }
+    step_size_ = static_cast<real>(lr / c1);
+    inv_sqrt_c2_ = static_cast<real>(1 / std::sqrt(c2));
+}
+
+void Adam::update(std::size_t k) {
+    Tensor& p = parameters_[k];
+    // Compiled wide, the update is a memory-bound stream over four arrays; it runs on the
+    // calling thread. Splitting it with a second thread of our own made the step slower
+    // here: both cores are held by OpenBLAS's threads, which spin for a while after every
+    // GEMM (bench/README.md).
+    adam_update(p.numel(), {beta1, beta2, weight_decay, eps, step_size_, inv_sqrt_c2_}, p.data().data(), p.grad().data(),
+                m_[k].data().data(), v_[k].data().data());
 }
 
 std::vector<std::pair<std::string, Tensor>> Adam::state() {

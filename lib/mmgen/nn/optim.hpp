@@ -15,7 +15,15 @@ class Optimizer {
 public:
     explicit Optimizer(std::vector<Tensor> parameters);
     virtual ~Optimizer() = default;
-    virtual void step() = 0;
+    // One update of every parameter that has a gradient, from the gradients accumulated so far.
+    void step();
+    // loss.backward() and step() in one pass, with the same result to the last bit: each
+    // parameter is updated the moment its gradient is final (autograd's on_leaf_ready), while
+    // that gradient is still in cache, instead of in a second sweep over every parameter, its
+    // gradient and the optimizer's state once the backward pass is over. Right because no
+    // closure reads a parameter after its last user's closure has run. Parameters the pass does
+    // not reach are updated at the end, as step() would (a zeroed gradient still moves Adam's m).
+    void backward_and_step(const Tensor& loss);
     void zero_grad();  // clears the gradients of the parameters it updates
 
     // Everything needed to resume: named state tensors and the step count.
@@ -27,6 +35,10 @@ public:
     real lr;
 
 protected:
+    // step() is begin_step() (the step count and what depends on it only), then update(k) for
+    // each parameter k with a gradient
+    virtual void begin_step() { ++steps_; }
+    virtual void update(std::size_t k) = 0;
     std::vector<Tensor> parameters_;
     std::int64_t steps_ = 0;
 };
@@ -35,11 +47,11 @@ protected:
 class Sgd : public Optimizer {
 public:
     Sgd(std::vector<Tensor> parameters, real lr, real momentum = 0, real weight_decay = 0);
-    void step() override;
     std::vector<std::pair<std::string, Tensor>> state() override;
     real momentum, weight_decay;
 
 private:
+    void update(std::size_t k) override;
     std::vector<Tensor> velocity_;
 };
 
@@ -50,12 +62,14 @@ class Adam : public Optimizer {
 public:
     Adam(std::vector<Tensor> parameters, real lr = real(1e-3), real beta1 = real(0.9), real beta2 = real(0.999),
          real eps = real(1e-8), real weight_decay = 0);
-    void step() override;
     std::vector<std::pair<std::string, Tensor>> state() override;
     real beta1, beta2, eps, weight_decay;
 
 private:
+    void begin_step() override;
+    void update(std::size_t k) override;
     std::vector<Tensor> m_, v_;
+    real step_size_ = 0, inv_sqrt_c2_ = 0;  // this step's, set by begin_step
 };
 
 // A learning rate held at `lr` for the first (1 − decay_fraction) of a run's `total_steps`, then
