@@ -243,6 +243,20 @@ TEST_CASE("ch06_cross_modal_gans --quick runs every part, writes the issue's met
     }
     // a VAE's −ELBO per image is hundreds of nats, not a mean per pixel
     REQUIRE(m.at("vaegan_test_neg_elbo").get<double>() > 100);
+    // per class: ten fractions, and the overall agreement is their average weighted by class size,
+    // so it lies between the smallest and the largest
+    for (const char* key : {"convvae_reconstruction_agreement_per_class", "vaegan_reconstruction_agreement_per_class"}) {
+        INFO(key);
+        const auto per_class = m.at(key).get<std::vector<double>>();
+        REQUIRE(per_class.size() == 10);
+        for (double v : per_class) REQUIRE((v >= 0 && v <= 1));
+        const std::string overall = std::string(key).substr(0, std::string(key).size() - std::string("_per_class").size());
+        const double a = m.at(overall).get<double>();
+        REQUIRE(a >= *std::min_element(per_class.begin(), per_class.end()));
+        REQUIRE(a <= *std::max_element(per_class.begin(), per_class.end()));
+    }
+    // the default run leaves the feature term out, and says so
+    REQUIRE(m.at("vaegan_feature_weight").get<double>() == 0);
     // §1.6: the same G measured at each truncation threshold (which threshold is most coherent is not
     // asserted: a --quick G is barely trained)
     REQUIRE(m.at("cgan_truncation").size() == 5);
@@ -264,6 +278,21 @@ TEST_CASE("ch06_cross_modal_gans --quick runs every part, writes the issue's met
                             "cgan_truncation.png", "cgan_samples_truncated.png", "latent_mixtures.png"}) {
         INFO(png);
         REQUIRE(fs::exists(out / png));
+    }
+    SECTION("--vaegan-features adds the error in D's features to part vaegan; a negative weight is refused") {
+        const fs::path out2 = dir / "plots_features";
+        const std::string folders2 = " --out " + out2.string() + " --checkpoint-dir " + (dir / "checkpoints" / "06_cross_modal_gans").string();
+        REQUIRE(test::run_executable("ch06_cross_modal_gans", "--quick --part vaegan --vaegan-features 1 --vaegan-gamma 5" + folders2,
+                                     dir / "features.txt") == 0);
+        const nlohmann::json f = test::read_json(out2 / "metrics.json");
+        REQUIRE(f.at("vaegan_feature_weight").get<double>() == 1);
+        REQUIRE(f.at("vaegan_adversarial_weight").get<double>() == 5);
+        for (double e : f.at("vaegan_history").at("feature_error").get<std::vector<double>>()) REQUIRE(e > 0);
+        REQUIRE(test::run_executable("ch06_cross_modal_gans", "--quick --part vaegan --vaegan-features -1" + folders2,
+                                     dir / "negative.txt") == 2);
+        std::ifstream log(dir / "negative.txt");
+        const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+        REQUIRE_THAT(text, Catch::Contains("--vaegan-features"));
     }
     SECTION("--generate draws a grid for a caption; an unknown word is refused with chapter 04's message") {
         REQUIRE(test::run_executable("ch06_cross_modal_gans", "--quick --generate 'light ankle boot'" + folders,
