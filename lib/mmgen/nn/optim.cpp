@@ -1,7 +1,6 @@
 #include <mmgen/nn/optim.hpp>
 
 #include <cmath>
-#include <unordered_map>
 #include <stdexcept>
 
 #include <mmgen/core/autograd.hpp>
@@ -38,7 +37,9 @@ void require_positive_lr(const char* who, real lr) {
 }
 }  // namespace
 
-Optimizer::Optimizer(std::vector<Tensor> parameters) : lr(0), parameters_(std::move(parameters)) {}
+Optimizer::Optimizer(std::vector<Tensor> parameters) : lr(0), parameters_(std::move(parameters)) {
+    for (std::size_t k = 0; k < parameters_.size(); ++k) index_.emplace(&parameters_[k].node(), k);
+}
 
 void Optimizer::step() {
     begin_step();
@@ -51,18 +52,16 @@ void Optimizer::backward_and_step(const Tensor& loss) {
         throw std::invalid_argument("backward_and_step: the loss must have one value, but it has shape " +
                                     loss.shape_str());
     begin_step();
-    std::unordered_map<const Node*, std::size_t> index;  // parameter node → k
-    for (std::size_t k = 0; k < parameters_.size(); ++k) index.emplace(&parameters_[k].node(), k);
-    std::vector<bool> updated(parameters_.size(), false);
+    updated_.assign(parameters_.size(), false);
     const real one = 1;
     backward(loss, std::span<const real>(&one, 1), [&](Node& leaf) {
-        const auto found = index.find(&leaf);
-        if (found == index.end() || updated[found->second]) return;  // another optimizer's, or a duplicate
-        updated[found->second] = true;
+        const auto found = index_.find(&leaf);
+        if (found == index_.end()) return;  // a leaf of the graph this optimizer does not update
+        updated_[found->second] = true;
         update(found->second);
     });
     for (std::size_t k = 0; k < parameters_.size(); ++k)
-        if (!updated[k] && parameters_[k].has_grad()) update(k);
+        if (!updated_[k] && parameters_[k].has_grad()) update(k);
 }
 
 void Optimizer::zero_grad() {

@@ -4,6 +4,7 @@
 // the gradient (g ← g + λθ), as in PyTorch's SGD and Adam.
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -41,6 +42,10 @@ protected:
     virtual void update(std::size_t k) = 0;
     std::vector<Tensor> parameters_;
     std::int64_t steps_ = 0;
+
+private:
+    std::unordered_map<const Node*, std::size_t> index_;  // parameter k's node → k, for backward_and_step
+    std::vector<bool> updated_;                           // which k backward_and_step has updated this pass
 };
 
 // SGD with momentum μ:  v ← μ v + g;  θ ← θ − lr · v   (μ = 0: plain gradient descent)
