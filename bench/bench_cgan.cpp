@@ -1,15 +1,17 @@
 // BM_CganStep: one training iteration of chapter 06's caption-conditioned GAN at batch 128 —
 // G(z, y), a D step on (real, y) and (detached fake, y), a G step through D (non-saturating
-// loss), Adam 2e-4 (0.5, 0.999) — on the chapter's networks: G = caption encoder (mean of word
+// loss), both with the auxiliary classifier's cross-entropy (w = 3, 20 caption classes: the
+// chapter's default, README §1.7), Adam 2e-4 (0.5, 0.999) — on the chapter's networks: G = caption encoder (mean of word
 // embeddings → Linear 32 → 32) and chapter 05's DCGAN generator on [z, e_G(y)] (96 inputs); D =
 // Conv 1→32 → LeakyReLU → Conv 32→64 → BN → LeakyReLU → Linear 3136→128 → LeakyReLU = φ(x), logit
-// ψ(φ) + ⟨e_D(y), φ⟩ — beside BM_CganStepGemmOnly: exactly that iteration's GEMM calls, replayed
+// ψ(φ) + ⟨e_D(y), φ⟩, head Linear 128→20 on φ — beside BM_CganStepGemmOnly: exactly that iteration's GEMM calls, replayed
 // on preallocated buffers. What is not GEMM: im2col/col2im, the layout copies around each GEMM,
 // batch norm, the activations, the embedding gathers, Adam.
 #include <benchmark/benchmark.h>
 
 #include <mmgen/io/captions.hpp>
 #include <mmgen/models/cgan.hpp>
+#include <mmgen/models/cgan_auxiliary.hpp>
 #include <mmgen/models/gan.hpp>
 #include <mmgen/nn/optim.hpp>
 
@@ -23,10 +25,11 @@ constexpr std::size_t kBatch = 128;
 models::CganConfig chapter_config() {
     models::CganConfig c;  // the defaults are chapter 06's (cgan_part.cpp's constants)
     c.vocabulary = data::Tokenizer().size();
+    c.auxiliary_classes = models::kCaptionClasses;  // the default --cgan-auxiliary 3 trains D's head
     return c;
 }
 
-// 128 captions of the grammar, cycling through all 36.
+// 128 captions of the grammar, cycling through all 36: their ids (B · 4) and classes k(y) (B).
 std::vector<std::size_t> batch_captions() {
     const auto grammar = data::all_captions();
     std::vector<std::size_t> ids;
@@ -34,6 +37,13 @@ std::vector<std::size_t> batch_captions() {
         ids.insert(ids.end(), grammar[i % grammar.size()].tokens.begin(), grammar[i % grammar.size()].tokens.end());
     return ids;
 }
+std::vector<std::size_t> batch_classes() {
+    const auto grammar = data::all_captions();
+    std::vector<std::size_t> k;
+    for (std::size_t i = 0; i < kBatch; ++i) k.push_back(models::caption_class(grammar[i % grammar.size()].label, grammar[i % grammar.size()].tone));
+    return k;
+}
+constexpr real kAuxiliaryWeight = 3;
 
 struct CganStep {
     Rng rng{1};
@@ -45,13 +55,13 @@ struct CganStep {
     Tensor x = Tensor::uniform({kBatch, 784}, rng, -1, 1);  // stand-in images in [−1, 1]
     Tensor z = Tensor::empty({kBatch, config.latent});      // (B, latent)
     std::vector<std::size_t> y = batch_captions();           // (B · 4) ids
+    std::vector<std::size_t> k = batch_classes();            // (B) their classes for D's head
 
     void operator()() {
         rng.fill_normal(z.data());
-        models::WithCaptions d_y(d, y);
-        const Tensor fake = g(z, y);                            // (B, 784)
-        models::discriminator_step(d_y, d_optimizer, x, fake);  // D on (real, y), on (fake.detach(), y)
-        models::generator_step(d_y, g_optimizer, fake);         // G through D
+        const Tensor fake = g(z, y);  // (B, 784)
+        models::auxiliary_discriminator_step(d, d_optimizer, x, fake, y, k, kAuxiliaryWeight);  // D on (real, y), (fake.detach(), y)
+        models::auxiliary_generator_step(d, g_optimizer, fake, y, k, kAuxiliaryWeight);         // G through D
     }
 };
 

@@ -257,6 +257,15 @@ TEST_CASE("ch06_cross_modal_gans --quick runs every part, writes the issue's met
     }
     // the default run leaves the feature term out, and says so
     REQUIRE(m.at("vaegan_feature_weight").get<double>() == 0);
+    // §1.7: the default cGAN trains D's auxiliary head (w = 3), whose cross-entropy on real images
+    // is recorded every epoch, for the ablation's D too (0 would mean the head was not trained)
+    REQUIRE(m.at("cgan_auxiliary_weight").get<double>() == 3);
+    for (const char* history : {"cgan_history", "cgan_concatenation_history"})
+        for (double ce : m.at(history).at("classifier_loss_real").get<std::vector<double>>()) {
+            INFO(history << ": classifier loss " << ce);
+            REQUIRE(std::isfinite(ce));
+            REQUIRE(ce > 0);
+        }
     // §1.6: the same G measured at each truncation threshold (which threshold is most coherent is not
     // asserted: a --quick G is barely trained)
     REQUIRE(m.at("cgan_truncation").size() == 5);
@@ -293,6 +302,19 @@ TEST_CASE("ch06_cross_modal_gans --quick runs every part, writes the issue's met
         std::ifstream log(dir / "negative.txt");
         const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
         REQUIRE_THAT(text, Catch::Contains("--vaegan-features"));
+    }
+    SECTION("--cgan-auxiliary 0 trains the plain projection cGAN: no head, no classifier term; a negative weight is refused") {
+        const fs::path out2 = dir / "plots_plain";
+        const std::string folders2 = " --out " + out2.string() + " --checkpoint-dir " + (dir / "checkpoints" / "06_cross_modal_gans").string();
+        REQUIRE(test::run_executable("ch06_cross_modal_gans", "--quick --part cgan --cgan-auxiliary 0" + folders2, dir / "plain.txt") == 0);
+        const nlohmann::json p = test::read_json(out2 / "metrics.json");
+        REQUIRE(p.at("cgan_auxiliary_weight").get<double>() == 0);
+        for (double ce : p.at("cgan_history").at("classifier_loss_real").get<std::vector<double>>()) REQUIRE(ce == 0);
+        REQUIRE(test::run_executable("ch06_cross_modal_gans", "--quick --part cgan --cgan-auxiliary -1" + folders2,
+                                     dir / "negative_auxiliary.txt") == 2);
+        std::ifstream log(dir / "negative_auxiliary.txt");
+        const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+        REQUIRE_THAT(text, Catch::Contains("--cgan-auxiliary"));
     }
     SECTION("--generate draws a grid for a caption; an unknown word is refused with chapter 04's message") {
         REQUIRE(test::run_executable("ch06_cross_modal_gans", "--quick --generate 'light ankle boot'" + folders,

@@ -2,8 +2,10 @@
 // the same measures.
 //
 //   1. the data: chapter 04's captions ("dark ankle boot") beside every training image
-//   2. the players: G(z, y) by concatenation, D(x, y) by projection (models/cgan.hpp)
-//   3. the alternating loop, written out: D on (real, y) and (G(z, y), y), then G through D
+//   2. the players: G(z, y) by concatenation, D(x, y) by projection (models/cgan.hpp), D with an
+//      auxiliary classifier head over the 20 captions unless --cgan-auxiliary 0 (README §1.7)
+//   3. the alternating loop, written out: D on (real, y) and (G(z, y), y), then G through D, each
+//      with w · the head's cross-entropy (models/cgan_auxiliary.hpp)
 //   4. the measures on 500 samples of each of the 20 class × tone captions: class and tone
 //      coherence, FD, diversity; the MVAE beside it when chapter 04 has saved it
 //   5. the ablation: the same recipe with the caption concatenated into D instead of projected
@@ -15,6 +17,7 @@
 #include <mmgen/io/image.hpp>
 #include <mmgen/models/caption_scores.hpp>
 #include <mmgen/models/cgan.hpp>
+#include <mmgen/models/cgan_auxiliary.hpp>
 #include <mmgen/models/gan.hpp>
 #include <mmgen/models/mvae.hpp>
 #include <mmgen/report/plot.hpp>
@@ -32,8 +35,6 @@ namespace {
 constexpr std::size_t kLatent = 64, kEmbedding = 32, kCondition = 32, kFeatures = 128;
 // Channels of the DCGAN players (chapter 05 has 32 and 32; README §1.3 on why fewer here).
 constexpr std::size_t kGeneratorChannels = 32, kDiscriminatorChannels = 32;
-// Passes over the 60,000 (image, caption) pairs, for the default model and for the ablation.
-constexpr std::size_t kEpochs = 8;
 // Adam for both players, chapter 05's DCGAN recipe: lr 2e-4, β₁ = 0.5, linear decay to 0 over the second half.
 constexpr double kLr = 2e-4, kBeta1 = 0.5, kBeta2 = 0.999;
 // Samples per comparison caption: 500 × 20 = 10,000 for the final measures, 50 × 20 per epoch.
@@ -50,12 +51,13 @@ constexpr std::uint64_t kGenerateSeedOffset = 7000;
 
 const char* kGeneratorFile = "cgan_generator.safetensors";
 
-models::CganConfig cgan_config(models::Conditioning conditioning) {
+models::CganConfig cgan_config(models::Conditioning conditioning, double auxiliary = 0) {
     models::CganConfig c;
     c.latent = kLatent, c.vocabulary = data::Tokenizer().size(), c.caption_length = data::kCaptionLength;
     c.embedding = kEmbedding, c.condition = kCondition, c.features = kFeatures;
     c.generator_channels = kGeneratorChannels, c.discriminator_channels = kDiscriminatorChannels;
     c.conditioning = conditioning;
+    c.auxiliary_classes = auxiliary > 0 ? models::kCaptionClasses : 0;  // D's head only when it is trained
     c.init = nn::Init::fan_in;  // PyTorch's, as chapter 05's networks (README §1.3)
     return c;
 }
@@ -67,12 +69,20 @@ std::vector<std::size_t> tokens_of(const std::vector<data::Caption>& captions, s
     return t;
 }
 
+// The auxiliary head's class of each pair's caption, k(y) = 2 · class + tone: (B).
+std::vector<std::size_t> caption_classes(const std::vector<data::Caption>& captions, std::span<const std::size_t> idx) {
+    std::vector<std::size_t> k;
+    for (auto i : idx) k.push_back(models::caption_class(captions[i].label, captions[i].tone));
+    return k;
+}
+
 struct History {
-    std::vector<double> epoch, d_loss, g_loss, d_real, d_fake, fd, class_coherence, seconds;
+    std::vector<double> epoch, d_loss, g_loss, d_real, d_fake, fd, class_coherence, seconds, classifier;
 };
 nlohmann::json to_json(const History& h) {
     return {{"epoch", h.epoch}, {"d_loss", h.d_loss}, {"g_loss", h.g_loss}, {"d_real", h.d_real}, {"d_fake", h.d_fake},
-            {"fd_monitor", h.fd}, {"class_coherence_monitor", h.class_coherence}, {"epoch_seconds", h.seconds}};
+            {"fd_monitor", h.fd}, {"class_coherence_monitor", h.class_coherence}, {"epoch_seconds", h.seconds},
+            {"classifier_loss_real", h.classifier}};
 }
 History history_from(const nlohmann::json& j) {
     History h;
@@ -80,6 +90,7 @@ History history_from(const nlohmann::json& j) {
     j.at("epoch").get_to(h.epoch), j.at("d_loss").get_to(h.d_loss), j.at("g_loss").get_to(h.g_loss);
     j.at("d_real").get_to(h.d_real), j.at("d_fake").get_to(h.d_fake), j.at("fd_monitor").get_to(h.fd);
     j.at("class_coherence_monitor").get_to(h.class_coherence), j.at("epoch_seconds").get_to(h.seconds);
+    if (j.contains("classifier_loss_real")) j.at("classifier_loss_real").get_to(h.classifier);
     return h;
 }
 
@@ -104,8 +115,12 @@ Trained train_cgan(models::ConditionalGenerator& g, models::ConditionalDiscrimin
     optim::Adam d_optimizer(d.parameters(), real(kLr), real(kBeta1), real(kBeta2));
     data::Batcher batcher(ctx.train.n, c.batch_size, rng, /*drop_last=*/true,
                           c.quick ? std::optional<std::size_t>(kQuickTrain) : std::nullopt);
-    const std::size_t epochs = c.quick ? kQuickEpochs : kEpochs, total_steps = epochs * batcher.batches_per_epoch();
-    const std::string suffix = name + (c.quick ? "-quick" : "");
+    const std::size_t epochs = c.quick ? kQuickEpochs : ctx.options.cgan_epochs, total_steps = epochs * batcher.batches_per_epoch();
+    const real w = real(ctx.options.cgan_auxiliary);  // §1.7: the auxiliary classifier's weight
+    // one set of files per recipe, so --resume never continues a run of another weight or length
+    const std::string suffix = name + (w > 0 ? "-auxiliary" : "") +
+                               (epochs != Options{}.cgan_epochs ? "-" + std::to_string(epochs) + "epochs" : "") +
+                               (c.quick ? "-quick" : "");
     const GameFiles files{fs::path(c.checkpoint_dir) / ("training-cgan-g-" + suffix + ".safetensors"),
                           fs::path(c.checkpoint_dir) / ("training-cgan-d-" + suffix + ".safetensors")};
     nlohmann::json saved;
@@ -120,15 +135,16 @@ Trained train_cgan(models::ConditionalGenerator& g, models::ConditionalDiscrimin
             g_optimizer.lr = d_optimizer.lr = real(optim::linear_decay(kLr, std::size_t(position.step), total_steps));
             const Tensor x = data::images_to_tensor(ctx.train, idx, -1, 1);  // (B, 784) in [−1, 1] like tanh
             const auto y = tokens_of(captions, idx);                         // (B · 4) ids: the real pairs' captions
+            const auto k = caption_classes(captions, idx);                   // (B) their classes k(y) for D's head
             const Tensor z = Tensor::randn({idx.size(), kLatent}, rng);      // (B, latent), z ~ N(0, I)
-            models::WithCaptions d_y(d, y);                                  // D(·, y) for this batch's captions
             const Tensor fake = g(z, y);                                     // (B, 784), with G's graph
-            // 1. D: (x, y) → real, (G(z, y), y) detached → fake
-            const auto ds = models::discriminator_step(d_y, d_optimizer, x, fake);
-            // 2. G: D(G(z, y), y) → real, through the updated D, which the step leaves as it was
-            const auto gs = models::generator_step(d_y, g_optimizer, fake);
+            // 1. D: (x, y) → real, (G(z, y), y) detached → fake [+ w · CE of its head on the real x]
+            const auto ds = models::auxiliary_discriminator_step(d, d_optimizer, x, fake, y, k, w);
+            // 2. G: D(G(z, y), y) → real [+ w · CE of G(z, y) in k(y)], through the updated D, left as it was
+            const auto gs = models::auxiliary_generator_step(d, g_optimizer, fake, y, k, w);
             check_finite(std::size_t(++position.step), {{"d_loss", ds.loss}, {"g_loss", gs.loss}});
-            progress.step(idx.size(), {{"L_D", ds.loss}, {"L_G", gs.loss}, {"D(x,y)", ds.d_real}, {"D(G(z,y),y)", ds.d_fake}});
+            progress.step(idx.size(), {{"L_D", ds.loss}, {"L_G", gs.loss}, {"D(x,y)", ds.d_real}, {"D(G(z,y),y)", ds.d_fake},
+                                       {"CE(real)", ds.classifier}});
         }
         const Terms means = progress.end_epoch();
         History& h = t.history;
@@ -140,7 +156,7 @@ Trained train_cgan(models::ConditionalGenerator& g, models::ConditionalDiscrimin
                      m.samples, m.fd, m.class_coherence, m.tone_coherence);
         h.epoch.push_back(double(epoch));
         h.d_loss.push_back(means[0].second), h.g_loss.push_back(means[1].second);
-        h.d_real.push_back(means[2].second), h.d_fake.push_back(means[3].second);
+        h.d_real.push_back(means[2].second), h.d_fake.push_back(means[3].second), h.classifier.push_back(means[4].second);
         h.fd.push_back(m.fd), h.class_coherence.push_back(m.class_coherence);
         position.epoch = std::int64_t(epoch);
         position.rng_state = rng.state();
@@ -181,8 +197,9 @@ void run_cgan(PartContext& ctx) {
 
     // §1.2 the players
     Rng init(c.seed);
-    models::ConditionalGenerator g(cgan_config(models::Conditioning::projection), init);
-    models::ConditionalDiscriminator d(cgan_config(models::Conditioning::projection), init);
+    const double w = ctx.options.cgan_auxiliary;
+    models::ConditionalGenerator g(cgan_config(models::Conditioning::projection, w), init);
+    models::ConditionalDiscriminator d(cgan_config(models::Conditioning::projection, w), init);
     std::printf("G [z %zu, e_G(y) %zu] -> DCGAN generator (%zu, %zu channels): %zu parameters\n", kLatent, kCondition,
                 2 * kGeneratorChannels, kGeneratorChannels, g.parameter_count());
     std::printf("D x -> (%zu, 14, 14) -> (%zu, 7, 7) -> phi(x) %zu; logit = psi(phi) + <e_D(y), phi>: %zu parameters\n",
@@ -219,7 +236,8 @@ void run_cgan(PartContext& ctx) {
     }
     plot::line_plot(out / "cgan_truncation.png", "Conditional GAN: the truncation trick |z_i| <= t (untruncated: class " +
                     std::to_string(scores.class_coherence).substr(0, 5) + ", diversity " + std::to_string(scores.diversity).substr(0, 5) + ")",
-                    "threshold t", "score", {class_curve, tone_curve, diversity_curve});
+                    "threshold t", "score", {class_curve, tone_curve, diversity_curve},
+                    plot::LineStyle{.key = plot::Key::below});  // the coherences run along the top
     ctx.metrics["cgan_truncation"] = truncation;
 
     // chapter 04's MVAE under the same measures, if chapter 04 has saved it
@@ -256,7 +274,7 @@ void run_cgan(PartContext& ctx) {
     // §1.5 the ablation: the caption concatenated with φ(x) in D instead of projected
     Rng ablation_init(c.seed);
     models::ConditionalGenerator g_concat(cgan_config(models::Conditioning::concatenation), ablation_init);
-    models::ConditionalDiscriminator d_concat(cgan_config(models::Conditioning::concatenation), ablation_init);
+    models::ConditionalDiscriminator d_concat(cgan_config(models::Conditioning::concatenation, w), ablation_init);
     const Trained ablation = train_cgan(g_concat, d_concat, captions, truth, ctx, "concatenation");
     Rng ablation_rng(c.seed + 3000);
     const auto concat_scores =
@@ -281,6 +299,7 @@ void run_cgan(PartContext& ctx) {
     m["cgan_history"] = to_json(h);
     m["cgan_concatenation_history"] = to_json(ablation.history);
     m["cgan_epochs"] = h.epoch.empty() ? 0.0 : h.epoch.back();
+    m["cgan_auxiliary_weight"] = w;
     m["cgan_generator_channels"] = kGeneratorChannels, m["cgan_discriminator_channels"] = kDiscriminatorChannels;
     m["train_seconds_cgan"] = trained.seconds;
     m["train_seconds_cgan_concatenation"] = ablation.seconds;

@@ -38,6 +38,9 @@ struct Options {
     std::string part = "all";  // all | cgan | vaegan | latent
     std::string generate;      // --generate "light ankle boot": a grid of the trained cGAN's images, then exit
     double truncation = 0;     // --truncation t: --generate draws z with |z_i| ≤ t (0: z ~ N(0, I))
+    // part cgan (README §1.7): w on the auxiliary classifier's cross-entropy, 0 = the plain projection cGAN
+    double cgan_auxiliary = 3;
+    std::size_t cgan_epochs = 12;  // passes over the 60,000 pairs, for the default model and for the ablation
     // part vaegan (README §2.2): γ on the GAN loss, λ on the error in D's features, passes over the data
     double vaegan_gamma = 20, vaegan_features = 0;
     std::size_t vaegan_epochs = 2;

@@ -87,6 +87,11 @@ int main(int argc, char** argv) {
     app.add_option("--truncation", o.truncation,
                    "with --generate: draw z with every |z_i| <= this threshold (the truncation trick, README 1.6); 0 = no truncation")
         ->check(CLI::Range(0.0, 10.0))->capture_default_str();
+    app.add_option("--cgan-auxiliary", o.cgan_auxiliary,
+                   "part cgan: weight w of the auxiliary classifier's cross-entropy in both players' losses (AC-GAN, README 1.7); 0 = off")
+        ->check(CLI::Range(0.0, 1e4))->capture_default_str();
+    app.add_option("--cgan-epochs", o.cgan_epochs, "part cgan: passes over the training pairs (the ablation's too)")
+        ->check(CLI::PositiveNumber)->capture_default_str();
     app.add_option("--vaegan-gamma", o.vaegan_gamma, "part vaegan: weight of the decoder's GAN loss (README 2.2)")
         ->check(CLI::Range(0.0, 1e4))->capture_default_str();
     app.add_option("--vaegan-features", o.vaegan_features,

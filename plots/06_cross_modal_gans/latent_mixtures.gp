@@ -15,10 +15,10 @@ set key below center horizontal box height 1
 set xlabel offset 0, 0.2
 set offsets 0, 0, graph 0.05, graph 0.05
 set rmargin 14
-set label "prior" at graph 1, first 24.7697274 left offset character 0.8, 0 tc rgb '#404040'
-set label "GAN stage 2" at graph 1, first 19.24972237 left offset character 0.8, 0 tc rgb '#404040'
-set label "q(z) itself" at graph 1, first 14.64546304 left offset character 0.8, 0 tc rgb '#404040'
+set label "prior" at graph 1, first 24.7690299 left offset character 0.8, 0 tc rgb '#404040'
+set label "GAN stage 2" at graph 1, first 19.08351331 left offset character 0.8, 0 tc rgb '#404040'
+set label "q(z) itself" at graph 1, first 14.73865201 left offset character 0.8, 0 tc rgb '#404040'
 plot 'latent_mixtures.dat' index 0 using 1:2 with linespoints pt 7 ps 0.7 lw 2 lc rgb '#1f77b4' title "mixture of K Gaussians (EM)", \
-     24.7697274 with lines dt 2 lw 1.5 lc rgb '#606060' notitle, \
-     19.24972237 with lines dt 2 lw 1.5 lc rgb '#606060' notitle, \
-     14.64546304 with lines dt 2 lw 1.5 lc rgb '#606060' notitle
+     24.7690299 with lines dt 2 lw 1.5 lc rgb '#606060' notitle, \
+     19.08351331 with lines dt 2 lw 1.5 lc rgb '#606060' notitle, \
+     14.73865201 with lines dt 2 lw 1.5 lc rgb '#606060' notitle

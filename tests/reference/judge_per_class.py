@@ -3,7 +3,7 @@
 Fashion-MNIST test images of each class in their class: the ceiling a generator's class
 coherence is read against (chapter 06 README §1.4).
 
-    python3 tests/reference/judge_per_class.py --json plots/06_cross_modal_gans/variants/judge_per_class.json
+    python3 tests/reference/judge_per_class.py --json plots/06_cross_modal_gans/variants/judge_per_class_2026-12-02.json
 
 The evaluator is rebuilt in PyTorch from data/checkpoints/01_tensors_autograd/evaluator.safetensors
 by train_dcgan_twin.py's Evaluator; its overall accuracy must equal the one the file records, or

@@ -108,6 +108,8 @@ ConditionalDiscriminator::ConditionalDiscriminator(const CganConfig& c, Rng& rng
             .add(std::make_shared<nn::LeakyReLU>(real(0.2)));
     }
     psi = register_module("psi", std::make_shared<nn::Linear>(c.features, 1, rng, head_init(c)));
+    if (c.auxiliary_classes > 0)
+        classify = register_module("classify", std::make_shared<nn::Linear>(c.features, c.auxiliary_classes, rng, head_init(c)));
 }
 
 Tensor ConditionalDiscriminator::features(const Tensor& x) {
@@ -117,7 +119,15 @@ Tensor ConditionalDiscriminator::features(const Tensor& x) {
 }
 
 Tensor ConditionalDiscriminator::forward(const Tensor& x, const std::vector<std::size_t>& tokens) {
-    const Tensor phi = features(x);            // φ(x) (B, F)
+    return score(features(x), tokens);
+}
+
+Tensor ConditionalDiscriminator::class_logits(const Tensor& phi) {
+    if (!classify) throw std::invalid_argument("ConditionalDiscriminator: no auxiliary classifier (CganConfig::auxiliary_classes is 0)");
+    return classify->forward(phi);  // (B, K)
+}
+
+Tensor ConditionalDiscriminator::score(const Tensor& phi, const std::vector<std::size_t>& tokens) {
     const Tensor e = caption->encode(tokens);  // e_D(y) (B, F) or (B, C)
     if (e.dim(0) != phi.dim(0))
         throw std::invalid_argument("ConditionalDiscriminator: " + std::to_string(phi.dim(0)) + " images and " +

@@ -60,6 +60,10 @@ struct CganConfig {
     std::size_t generator_channels = 32;      // c of chapter 05's DCGAN generator
     std::size_t discriminator_channels = 32;  // d of its discriminator
     Conditioning conditioning = Conditioning::projection;
+    // K > 0 gives D an auxiliary classifier head, Linear(F → K) on φ(x) (AC-GAN, Odena et al.
+    // 2017; models/cgan_auxiliary.hpp trains it): chapter 06 uses K = 20, one class per caption
+    // (class × tone). 0: no head, D as above.
+    std::size_t auxiliary_classes = 0;
     // Every Linear and convolution: he (N(0, 2/fan-in), xavier for the linear heads) or fan_in
     // (PyTorch's U(±1/√fan-in) everywhere).
     nn::Init init = nn::Init::he;
@@ -102,11 +106,16 @@ public:
     ConditionalDiscriminator(const CganConfig& config, Rng& rng);
     Tensor forward(const Tensor& x, const std::vector<std::size_t>& tokens) override;
     Tensor features(const Tensor& x);  // φ(x) (B, F)
+    // The logit from features already computed: forward(x, y) = score(features(x), y). (B, 1)
+    Tensor score(const Tensor& phi, const std::vector<std::size_t>& tokens);
+    // The auxiliary head's logits over the K caption classes, from φ(x): (B, K); throws without a head.
+    Tensor class_logits(const Tensor& phi);
     Conditioning conditioning;
     std::shared_ptr<nn::Sequential> body;     // x → φ(x)
     std::shared_ptr<CaptionEncoder> caption;  // e_D: F outputs for projection, C for concatenation
     std::shared_ptr<nn::Sequential> joint;    // concatenation only: [φ, e] (B, F + C) → (B, F)
     std::shared_ptr<nn::Linear> psi;          // ψ: F → 1
+    std::shared_ptr<nn::Linear> classify;     // the auxiliary head F → K, when auxiliary_classes > 0
 };
 
 // A caption-conditioned module with its captions fixed: forward(x) = module.forward(x, tokens).
