@@ -19,31 +19,15 @@
 #include <mmgen/models/gan.hpp>
 #include <mmgen/nn/optim.hpp>
 
+#include "cgan_players.hpp"
 #include "support.hpp"
 
 using namespace mmgen;
 namespace fs = std::filesystem;
 
 namespace {
-// Players small enough for central differences: 2 channels, latent 3, embeddings of 4, D's
-// features 5; the 28 × 28 shapes and the vocabulary are the chapter's.
-models::CganConfig tiny_config(models::Conditioning conditioning) {
-    models::CganConfig c;
-    c.latent = 3, c.embedding = 4, c.condition = 3, c.features = 5;
-    c.generator_channels = 2, c.discriminator_channels = 2;
-    c.conditioning = conditioning;
-    return c;
-}
-
-std::vector<std::size_t> captions(const std::vector<std::string>& texts) {
-    const data::Tokenizer tok;
-    std::vector<std::size_t> ids;
-    for (const auto& t : texts) {
-        const auto c = tok.encode(t);
-        ids.insert(ids.end(), c.begin(), c.end());
-    }
-    return ids;
-}
+models::CganConfig tiny_config(models::Conditioning conditioning) { return test::tiny_cgan_config(conditioning); }
+std::vector<std::size_t> captions(const std::vector<std::string>& texts) { return test::caption_ids(texts); }
 
 const std::vector<std::string> kFour = {"dark ankle boot", "light tee", "dark trousers", "light bag"};
 const fs::path kBinary = fs::path(MMGEN_BINARY_DIR) / "bin" / "ch06_cross_modal_gans";

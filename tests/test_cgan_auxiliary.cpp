@@ -15,18 +15,15 @@
 #include <mmgen/nn/losses.hpp>
 #include <mmgen/nn/optim.hpp>
 
+#include "cgan_players.hpp"
 #include "support.hpp"
 
 using namespace mmgen;
 
 namespace {
-// The players of test_cgan.cpp, small enough for central differences, with a head of 20 classes.
+// The players of test_cgan.cpp, with a head of `classes` classes (0: none).
 models::CganConfig tiny_config(std::size_t classes) {
-    models::CganConfig c;
-    c.latent = 3, c.embedding = 4, c.condition = 3, c.features = 5;
-    c.generator_channels = 2, c.discriminator_channels = 2;
-    c.auxiliary_classes = classes;
-    return c;
+    return test::tiny_cgan_config(models::Conditioning::projection, classes);
 }
 
 // Four captions, their token ids and their classes k(y) = 2 · class + tone.
@@ -34,13 +31,8 @@ struct Batch {
     std::vector<std::size_t> tokens, classes;
 };
 Batch four_captions() {
-    const data::Tokenizer tok;
-    const std::vector<std::string> texts = {"dark ankle boot", "light tee", "dark trousers", "light bag"};
     Batch b;
-    for (const auto& t : texts) {
-        const auto ids = tok.encode(t);
-        b.tokens.insert(b.tokens.end(), ids.begin(), ids.end());
-    }
+    b.tokens = test::caption_ids({"dark ankle boot", "light tee", "dark trousers", "light bag"});
     b.classes = {models::caption_class(9, data::Tone::dark), models::caption_class(0, data::Tone::light),
                  models::caption_class(1, data::Tone::dark), models::caption_class(8, data::Tone::light)};
     return b;
