@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -19,6 +20,7 @@
 #include <mmgen/models/module_guards.hpp>
 #include <mmgen/models/vae_gan.hpp>
 #include <mmgen/nn/distributions.hpp>
+#include <mmgen/nn/losses.hpp>
 
 #include "exercises.hpp"
 
@@ -277,6 +279,50 @@ double largest_gradient(const std::vector<Tensor>& parameters) {
     return largest;
 }
 
+// --- 6.7 the auxiliary head's gradient --------------------------------------------------------------
+
+using CrossEntropyGradient = std::function<std::vector<double>(const std::vector<double>&, const std::vector<std::size_t>&)>;
+
+// "" when `gradient` is ∂/∂c of the mean cross-entropy, (softmax(c) − onehot(k)) / B: a case by hand,
+// the library's cross_entropy backward on random logits, rows that sum to 0, and logits of 1000.
+std::string cross_entropy_gradient_problem(const CrossEntropyGradient& gradient) {
+    const auto differs = [](double a, double b, double tolerance) { return !(std::abs(a - b) < tolerance); };
+    // two rows: c = (0, log 3), k = 1 → softmax (¼, ¾) → (¼, −¼); c = (0, 0), k = 0 → (−½, ½); both ÷ B = 2
+    const auto g = gradient({0.0, std::log(3.0), 0.0, 0.0}, {1, 0});
+    if (g.size() != 4) return "2 rows of 2 logits in, " + std::to_string(g.size()) + " gradients out";
+    const std::vector<double> by_hand = {0.125, -0.125, -0.25, 0.25};
+    for (std::size_t i = 0; i < 4; ++i)
+        if (differs(g[i], by_hand[i], 1e-12))
+            return "c = ((0, log 3), (0, 0)), k = (1, 0): gradient " + std::to_string(i) + " is " + std::to_string(g[i]) +
+                   ", expected " + std::to_string(by_hand[i]) + " (softmax − one-hot, divided by the 2 rows)";
+    Rng rng(67);
+    const std::size_t rows = 4, classes = 20;
+    std::vector<double> c(rows * classes);
+    for (auto& v : c) v = rng.uniform(-3, 3);
+    const std::vector<std::size_t> k = {3, 0, 19, 7};
+    const auto r = gradient(c, k);
+    if (r.size() != c.size()) return "80 logits in, " + std::to_string(r.size()) + " gradients out";
+    Tensor leaf = Tensor::from_data({rows, classes}, std::vector<real>(c.begin(), c.end()), /*requires_grad=*/true);
+    cross_entropy(leaf, k).backward();  // the library's gradient, in the build's precision
+    const double tolerance = std::is_same_v<real, double> ? 1e-12 : 1e-6;
+    for (std::size_t b = 0; b < rows; ++b) {
+        double row_sum = 0;
+        for (std::size_t j = 0; j < classes; ++j) {
+            row_sum += r[b * classes + j];
+            if (differs(r[b * classes + j], leaf.grad()[b * classes + j], tolerance))
+                return "random row " + std::to_string(b) + ", class " + std::to_string(j) + ": " +
+                       std::to_string(r[b * classes + j]) + ", cross_entropy's backward gives " +
+                       std::to_string(leaf.grad()[b * classes + j]);
+        }
+        if (differs(row_sum, 0, 1e-12)) return "random row " + std::to_string(b) + " sums to " + std::to_string(row_sum) + ", not 0";
+    }
+    // c = (1000, 0): softmax (1, e⁻¹⁰⁰⁰) though exp(1000) overflows; k = 1 → (1, −1)
+    if (const auto far = gradient({1000.0, 0.0}, {1}); far.size() != 2 || differs(far[0], 1, 1e-12) || differs(far[1], -1, 1e-12))
+        return "c = (1000, 0), k = 1: expected (1, −1), got (" +
+               (far.size() == 2 ? std::to_string(far[0]) + ", " + std::to_string(far[1]) : "wrong size") + ")";
+    return "";
+}
+
 }  // namespace
 
 TEST_CASE("exercise 6.1: the projection discriminator's logit and its gradients", "[exercise][ch06]") {
@@ -407,4 +453,27 @@ TEST_CASE("exercise 6.5: in the VAE-GAN objective the adversarial term reaches t
         INFO("largest |gradient| of the adversarial term in the encoder: " << encoder);
         CHECK(encoder > 0);
     }
+}
+
+TEST_CASE("exercise 6.7: the cross-entropy's gradient in the auxiliary head's logits", "[exercise][ch06]") {
+    const std::string problem = cross_entropy_gradient_problem(exercises::cross_entropy_gradient);
+    INFO(problem);
+    CHECK(problem.empty());
+}
+
+TEST_CASE("exercise 6.7's check fails on a softmax computed with exp() and a plain sum", "[exercise][ch06]") {
+    const std::string problem = cross_entropy_gradient_problem([](const std::vector<double>& c, const std::vector<std::size_t>& k) {
+        const std::size_t rows = k.size(), classes = c.size() / rows;
+        std::vector<double> g(c.size());
+        for (std::size_t b = 0; b < rows; ++b) {
+            double total = 0;
+            for (std::size_t j = 0; j < classes; ++j) total += std::exp(c[b * classes + j]);  // inf for a logit of 1000
+            for (std::size_t j = 0; j < classes; ++j)
+                g[b * classes + j] = (std::exp(c[b * classes + j]) / total - (j == k[b] ? 1.0 : 0.0)) / double(rows);
+        }
+        return g;
+    });
+    INFO(problem);
+    CHECK_FALSE(problem.empty());
+    CHECK(problem.find("1000") != std::string::npos);  // right on moderate logits, caught only far out
 }

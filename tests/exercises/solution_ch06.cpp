@@ -2,6 +2,7 @@
 // checks in exercise_ch06.cpp pass on these (exercise_ch06_solution, part of ctest). The value of
 // the optimal discriminator on tables (6.2) has no library function; it is written out here.
 // 6.6 is the E-step of models::fit_gaussian_mixture, models::to_responsibilities, row by row.
+// 6.7 is the backward pass of cross_entropy (nn/losses.cpp), read off a leaf's gradient.
 #include "exercises.hpp"
 
 #include <cmath>
@@ -12,6 +13,7 @@
 #include <mmgen/models/caption_scores.hpp>
 #include <mmgen/models/cgan.hpp>
 #include <mmgen/models/gaussian_mixture.hpp>
+#include <mmgen/nn/losses.hpp>
 
 namespace mmgen::exercises {
 
@@ -51,6 +53,15 @@ std::vector<double> responsibilities(const std::vector<double>& log_n, const std
     for (std::size_t row = 0; row < r.size() / weights.size(); ++row)
         models::to_responsibilities({&r[row * weights.size()], weights.size()}, weights);  // in place, row by row
     return r;
+}
+
+std::vector<double> cross_entropy_gradient(const std::vector<double>& logits, const std::vector<std::size_t>& labels) {
+    const std::size_t rows = labels.size(), classes = logits.size() / rows;
+    std::vector<real> values(logits.begin(), logits.end());
+    Tensor c = Tensor::from_data({rows, classes}, values, /*requires_grad=*/true);  // (B, K), a leaf
+    Tensor loss = cross_entropy(c, labels);                                       // the mean over B
+    loss.backward();
+    return {c.grad().begin(), c.grad().end()};
 }
 
 }  // namespace mmgen::exercises

@@ -36,4 +36,11 @@ std::vector<double> responsibilities(const std::vector<double>& log_n, const std
     throw std::logic_error("exercise 6.6: responsibilities is not written yet");
 }
 
+std::vector<double> cross_entropy_gradient(const std::vector<double>& logits, const std::vector<std::size_t>& labels) {
+    // TODO (exercise 6.7): per row, softmax with the row's largest logit subtracted before exp(); then
+    // subtract 1 at the label and divide everything by the number of rows.
+    (void)logits, (void)labels;
+    throw std::logic_error("exercise 6.7: cross_entropy_gradient is not written yet");
+}
+
 }  // namespace mmgen::exercises

@@ -6,7 +6,8 @@
 // runs tests/exercises/exercise_ch06.cpp against your code. The solutions are the library's where
 // it has one: the projection line of `ConditionalDiscriminator::forward` and the caption mean of
 // `CaptionEncoder::encode` (lib/mmgen/models/cgan.cpp), `mean_pairwise_distance`
-// (lib/mmgen/models/caption_scores.cpp), `to_responsibilities` (lib/mmgen/models/gaussian_mixture.cpp); the value of the optimal discriminator on tables has no
+// (lib/mmgen/models/caption_scores.cpp), `to_responsibilities` (lib/mmgen/models/gaussian_mixture.cpp),
+// the backward pass of `cross_entropy` (lib/mmgen/nn/losses.cpp); the value of the optimal discriminator on tables has no
 // library function and is a plain loop in tests/exercises/solution_ch06.cpp.
 // build/bin/exercise_ch06_solution runs the same checks on them.
 #include <cstddef>
@@ -50,5 +51,12 @@ double mean_pairwise_distance(const Tensor& features);
 //   r_nk = π_k N(z_n; μ_k, Σ_k) / Σ_j π_j N(z_n; μ_j, Σ_j),
 // computed so that log-densities of −1000 — a 20-d code far from every component — give numbers.
 std::vector<double> responsibilities(const std::vector<double>& log_n, const std::vector<double>& weights);
+
+// Exercise 6.7 — the auxiliary head's gradient (README §1.7): `logits` holds B rows of K class
+// logits c (B·K, row-major), `labels` the B classes k. Return the gradient of the mean
+// cross-entropy (1/B) Σ_b [log Σ_j e^{c_bj} − c_{b,k_b}] with respect to every logit (B·K):
+//   ∂/∂c_bj = (softmax(c_b)_j − [j = k_b]) / B,
+// computed so that logits of 1000 give numbers.
+std::vector<double> cross_entropy_gradient(const std::vector<double>& logits, const std::vector<std::size_t>& labels);
 
 }  // namespace mmgen::exercises
