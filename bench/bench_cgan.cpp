@@ -30,18 +30,18 @@ models::CganConfig chapter_config() {
 }
 
 // 128 captions of the grammar, cycling through all 36: their ids (B · 4) and classes k(y) (B).
-std::vector<std::size_t> batch_captions() {
+struct BatchCaptions {
+    std::vector<std::size_t> ids, classes;
+};
+BatchCaptions batch_captions() {
     const auto grammar = data::all_captions();
-    std::vector<std::size_t> ids;
-    for (std::size_t i = 0; i < kBatch; ++i)
-        ids.insert(ids.end(), grammar[i % grammar.size()].tokens.begin(), grammar[i % grammar.size()].tokens.end());
-    return ids;
-}
-std::vector<std::size_t> batch_classes() {
-    const auto grammar = data::all_captions();
-    std::vector<std::size_t> k;
-    for (std::size_t i = 0; i < kBatch; ++i) k.push_back(models::caption_class(grammar[i % grammar.size()].label, grammar[i % grammar.size()].tone));
-    return k;
+    BatchCaptions b;
+    for (std::size_t i = 0; i < kBatch; ++i) {
+        const auto& caption = grammar[i % grammar.size()];
+        b.ids.insert(b.ids.end(), caption.tokens.begin(), caption.tokens.end());
+        b.classes.push_back(models::caption_class(caption.label, caption.tone));
+    }
+    return b;
 }
 constexpr real kAuxiliaryWeight = 3;
 
@@ -54,8 +54,9 @@ struct CganStep {
     optim::Adam d_optimizer{d.parameters(), real(2e-4), real(0.5), real(0.999)};
     Tensor x = Tensor::uniform({kBatch, 784}, rng, -1, 1);  // stand-in images in [−1, 1]
     Tensor z = Tensor::empty({kBatch, config.latent});      // (B, latent)
-    std::vector<std::size_t> y = batch_captions();           // (B · 4) ids
-    std::vector<std::size_t> k = batch_classes();            // (B) their classes for D's head
+    BatchCaptions captions = batch_captions();
+    std::vector<std::size_t> y = captions.ids;               // (B · 4) ids
+    std::vector<std::size_t> k = captions.classes;           // (B) their classes for D's head
 
     void operator()() {
         rng.fill_normal(z.data());
