@@ -41,8 +41,8 @@ struct Options {
     // part cgan (README §1.7): w on the auxiliary classifier's cross-entropy, 0 = the plain projection cGAN
     double cgan_auxiliary = 3;
     std::size_t cgan_epochs = 12;  // passes over the 60,000 pairs, for the default model and for the ablation
-    // part vaegan (README §2.2): γ on the GAN loss, λ on the error in D's features, passes over the data
-    double vaegan_gamma = 20, vaegan_features = 0;
+    // part vaegan (README §2.2): β on the KL, γ on the GAN loss, λ on the error in D's features, passes over the data
+    double vaegan_beta = 1, vaegan_gamma = 20, vaegan_features = 0;
     std::size_t vaegan_epochs = 2;
 };
 

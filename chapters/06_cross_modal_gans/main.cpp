@@ -92,6 +92,9 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0.0, 1e4))->capture_default_str();
     app.add_option("--cgan-epochs", o.cgan_epochs, "part cgan: passes over the training pairs (the ablation's too)")
         ->check(CLI::PositiveNumber)->capture_default_str();
+    app.add_option("--vaegan-beta", o.vaegan_beta,
+                   "part vaegan: weight of the KL in the encoder's loss (README 2.6); 1 = the -ELBO")
+        ->check(CLI::Range(0.0, 1e4))->capture_default_str();
     app.add_option("--vaegan-gamma", o.vaegan_gamma, "part vaegan: weight of the decoder's GAN loss (README 2.2)")
         ->check(CLI::Range(0.0, 1e4))->capture_default_str();
     app.add_option("--vaegan-features", o.vaegan_features,

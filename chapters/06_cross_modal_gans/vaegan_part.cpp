@@ -91,10 +91,10 @@ void run_vaegan(PartContext& ctx) {
     optim::Adam d_optimizer(d.parameters(), real(kDLr), real(kBeta1), real(kBeta2));
     // γ: the GAN loss (about 1 nat per image) against the likelihood (about 240 nats per image); λ:
     // the error in D's features (README §2.2 and §2.5 on the choices)
-    const models::VaeGanWeights weights{1, real(ctx.options.vaegan_gamma), real(ctx.options.vaegan_features)};
-    std::printf("VAE-GAN: loss = rec + KL + %g * adversarial (decoder only) + %g * feature error (encoder and decoder); "
+    const models::VaeGanWeights weights{real(ctx.options.vaegan_beta), real(ctx.options.vaegan_gamma), real(ctx.options.vaegan_features)};
+    std::printf("VAE-GAN: loss = rec + %g * KL + %g * adversarial (decoder only) + %g * feature error (encoder and decoder); "
                 "D %zu parameters\n",
-                double(weights.adversarial), double(weights.feature_matching), d.parameter_count());
+                double(weights.beta), double(weights.adversarial), double(weights.feature_matching), d.parameter_count());
 
     // §2.3 the loop
     data::Batcher batcher(ctx.train.n, c.batch_size, rng, /*drop_last=*/true,
@@ -183,6 +183,7 @@ void run_vaegan(PartContext& ctx) {
     m["vaegan_classes_at_least_5pct"] = after.classes_at_least_5pct;
     m["vaegan_class_histogram"] = after.class_histogram;
     m["vaegan_prior_fd_over_convvae"] = after.prior_fd / before.prior_fd;
+    m["vaegan_kl_weight"] = double(weights.beta);
     m["vaegan_adversarial_weight"] = double(weights.adversarial);
     m["vaegan_feature_weight"] = double(weights.feature_matching);
     m["vaegan_epochs"] = h.epoch.empty() ? 0.0 : h.epoch.back();

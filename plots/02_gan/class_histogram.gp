@@ -13,7 +13,7 @@ set style fill solid 0.8 border -1
 set boxwidth 0.7
 set grid ytics
 set xrange [-0.6:9.6]
-set yrange [0:41.4345]
+set yrange [0:40.02]
 set xtics rotate by 30 right scale 0
 set key top right
 plot 'class_histogram.dat' using 1:2:xtic(3) with boxes lc rgb '#1f77b4' title 'samples', \

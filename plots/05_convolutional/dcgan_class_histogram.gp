@@ -13,7 +13,7 @@ set style fill solid 0.8 border -1
 set boxwidth 0.7
 set grid ytics
 set xrange [-0.6:9.6]
-set yrange [0:26.128]
+set yrange [0:24.932]
 set xtics rotate by 30 right scale 0
 set key top right
 plot 'dcgan_class_histogram.dat' using 1:2:xtic(3) with boxes lc rgb '#1f77b4' title 'samples', \
