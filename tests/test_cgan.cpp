@@ -239,8 +239,9 @@ TEST_CASE("ch06_cross_modal_gans --quick runs every part, writes the issue's met
         REQUIRE(a >= *std::min_element(per_class.begin(), per_class.end()));
         REQUIRE(a <= *std::max_element(per_class.begin(), per_class.end()));
     }
-    // the default run leaves the feature term out, and says so
+    // the default run leaves the feature term out and weighs the KL by 1 (the −ELBO), and says so
     REQUIRE(m.at("vaegan_feature_weight").get<double>() == 0);
+    REQUIRE(m.at("vaegan_kl_weight").get<double>() == 1);
     // §1.7: the default cGAN trains D's auxiliary head (w = 3), whose cross-entropy on real images
     // is recorded every epoch, for the ablation's D too (0 would mean the head was not trained)
     REQUIRE(m.at("cgan_auxiliary_weight").get<double>() == 3);
@@ -272,20 +273,27 @@ TEST_CASE("ch06_cross_modal_gans --quick runs every part, writes the issue's met
         INFO(png);
         REQUIRE(fs::exists(out / png));
     }
-    SECTION("--vaegan-features adds the error in D's features to part vaegan; a negative weight is refused") {
+    SECTION("--vaegan-features adds the error in D's features to part vaegan, --vaegan-beta sets the KL's weight; "
+            "a negative weight is refused") {
         const fs::path out2 = dir / "plots_features";
         const std::string folders2 = " --out " + out2.string() + " --checkpoint-dir " + (dir / "checkpoints" / "06_cross_modal_gans").string();
-        REQUIRE(test::run_executable("ch06_cross_modal_gans", "--quick --part vaegan --vaegan-features 1 --vaegan-gamma 5" + folders2,
+        REQUIRE(test::run_executable("ch06_cross_modal_gans", "--quick --part vaegan --vaegan-features 1 --vaegan-gamma 5 --vaegan-beta 0.5" + folders2,
                                      dir / "features.txt") == 0);
         const nlohmann::json f = test::read_json(out2 / "metrics.json");
         REQUIRE(f.at("vaegan_feature_weight").get<double>() == 1);
         REQUIRE(f.at("vaegan_adversarial_weight").get<double>() == 5);
+        REQUIRE(f.at("vaegan_kl_weight").get<double>() == 0.5);
         for (double e : f.at("vaegan_history").at("feature_error").get<std::vector<double>>()) REQUIRE(e > 0);
         REQUIRE(test::run_executable("ch06_cross_modal_gans", "--quick --part vaegan --vaegan-features -1" + folders2,
                                      dir / "negative.txt") == 2);
         std::ifstream log(dir / "negative.txt");
         const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
         REQUIRE_THAT(text, Catch::Contains("--vaegan-features"));
+        REQUIRE(test::run_executable("ch06_cross_modal_gans", "--quick --part vaegan --vaegan-beta -0.5" + folders2,
+                                     dir / "negative_beta.txt") == 2);
+        std::ifstream beta_log(dir / "negative_beta.txt");
+        const std::string beta_text((std::istreambuf_iterator<char>(beta_log)), std::istreambuf_iterator<char>());
+        REQUIRE_THAT(beta_text, Catch::Contains("--vaegan-beta"));
     }
     SECTION("--cgan-auxiliary 0 trains the plain projection cGAN: no head, no classifier term; a negative weight is refused") {
         const fs::path out2 = dir / "plots_plain";

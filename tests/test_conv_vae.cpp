@@ -124,7 +124,8 @@ TEST_CASE("a quick chapter 05 run of parts ae and vae writes both parts' metrics
     REQUIRE(test::run_executable("ch05_convolutional", "--part vae" + args, dir / "vae.log") == 0);
     INFO("see " << (dir / "ae.log").string() << " and vae.log");
     const auto metrics = test::read_json(dir / "plots" / "metrics.json");
-    for (const char* key : {"ae_prior_fd", "ae_fitted_fd", "ae_reconstruction_fd", "ae_test_reconstruction", "train_seconds_ae",
+    for (const char* key : {"ae_prior_fd", "ae_fitted_fd", "ae_reconstruction_fd", "ae_reconstruction_agreement",
+                            "ae_test_reconstruction", "train_seconds_ae",
                             "vae_test_neg_elbo", "vae_test_nll_iw", "vae_prior_fd", "vae_classes_at_least_5pct",
                             "mlp_vae_prior_fd", "train_seconds_vae", "evaluator"}) {
         INFO(key);
@@ -135,6 +136,9 @@ TEST_CASE("a quick chapter 05 run of parts ae and vae writes both parts' metrics
         CHECK(std::isfinite(metrics[key].get<double>()));
         CHECK(metrics[key].get<double>() > 0);
     }
+    // a fraction of the scored reconstructions: what the judge reads as their source's class
+    CHECK(metrics["ae_reconstruction_agreement"].get<double>() >= 0);
+    CHECK(metrics["ae_reconstruction_agreement"].get<double>() <= 1);
     // −ELBO is the reconstruction term plus the KL, both positive
     CHECK_THAT(metrics["vae_test_neg_elbo"].get<double>(),
                WithinRel(metrics["vae_test_reconstruction"].get<double>() + metrics["vae_test_kl"].get<double>(), 1e-6));
