@@ -215,7 +215,8 @@ void run_cgan(PartContext& ctx) {
     Rng score_rng(c.seed + 3000);
     const auto scores = models::score_caption_conditioned(ctx.evaluator, cgan_sampler(g), ctx.reference, truth, per_caption, score_rng);
     caption_grid(out / "cgan_samples.png", scores.first_samples, 8);
-    std::printf("cGAN, %zu samples for each of the 20 captions: class coherence %.3f, tone coherence %.3f, FD %.2f, diversity %.3f\n",
+    // coherences to 4 decimals: with 10,000 samples each is a count / 10,000, and 0.950 could be 0.9495
+    std::printf("cGAN, %zu samples for each of the 20 captions: class coherence %.4f, tone coherence %.4f, FD %.2f, diversity %.3f\n",
                 per_caption, scores.class_coherence, scores.tone_coherence, scores.fd, scores.diversity);
 
     // §1.6 the truncation trick: the same G, codes drawn nearer the prior's mode
@@ -225,7 +226,7 @@ void run_cgan(PartContext& ctx) {
         Rng rng(c.seed + 3000);
         const auto ts = models::score_caption_conditioned(ctx.evaluator, cgan_sampler(g, real(t)), ctx.reference, truth,
                                                           per_caption, rng);
-        std::printf("truncation |z_i| <= %.2f: class coherence %.3f, tone coherence %.3f, FD %.2f, diversity %.3f\n", t,
+        std::printf("truncation |z_i| <= %.2f: class coherence %.4f, tone coherence %.4f, FD %.2f, diversity %.3f\n", t,
                     ts.class_coherence, ts.tone_coherence, ts.fd, ts.diversity);
         nlohmann::json row = to_json(ts);
         row["threshold"] = t;
