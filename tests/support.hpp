@@ -77,6 +77,7 @@ inline void require_values(const Tensor& t, const std::vector<double>& expected,
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
@@ -126,6 +127,12 @@ inline int run_executable(const std::string& exe, const std::string& args, const
         std::string(MMGEN_BINARY_DIR) + "/bin/" + exe + " " + args + " > '" + log.string() + "' 2>&1";
     const int status = std::system(command.c_str());
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// A text file's whole contents ("" when it cannot be read).
+inline std::string read_text(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 inline nlohmann::json read_json(const std::filesystem::path& path) {

@@ -286,13 +286,11 @@ TEST_CASE("ch06_cross_modal_gans --quick runs every part, writes the issue's met
         for (double e : f.at("vaegan_history").at("feature_error").get<std::vector<double>>()) REQUIRE(e > 0);
         REQUIRE(test::run_executable("ch06_cross_modal_gans", "--quick --part vaegan --vaegan-features -1" + folders2,
                                      dir / "negative.txt") == 2);
-        std::ifstream log(dir / "negative.txt");
-        const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+        const std::string text = test::read_text(dir / "negative.txt");
         REQUIRE_THAT(text, Catch::Contains("--vaegan-features"));
         REQUIRE(test::run_executable("ch06_cross_modal_gans", "--quick --part vaegan --vaegan-beta -0.5" + folders2,
                                      dir / "negative_beta.txt") == 2);
-        std::ifstream beta_log(dir / "negative_beta.txt");
-        const std::string beta_text((std::istreambuf_iterator<char>(beta_log)), std::istreambuf_iterator<char>());
+        const std::string beta_text = test::read_text(dir / "negative_beta.txt");
         REQUIRE_THAT(beta_text, Catch::Contains("--vaegan-beta"));
     }
     SECTION("--cgan-auxiliary 0 trains the plain projection cGAN: no head, no classifier term; a negative weight is refused") {
@@ -304,8 +302,7 @@ TEST_CASE("ch06_cross_modal_gans --quick runs every part, writes the issue's met
         for (double ce : p.at("cgan_history").at("classifier_loss_real").get<std::vector<double>>()) REQUIRE(ce == 0);
         REQUIRE(test::run_executable("ch06_cross_modal_gans", "--quick --part cgan --cgan-auxiliary -1" + folders2,
                                      dir / "negative_auxiliary.txt") == 2);
-        std::ifstream log(dir / "negative_auxiliary.txt");
-        const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+        const std::string text = test::read_text(dir / "negative_auxiliary.txt");
         REQUIRE_THAT(text, Catch::Contains("--cgan-auxiliary"));
     }
     SECTION("--generate draws a grid for a caption; an unknown word is refused with chapter 04's message") {
@@ -316,8 +313,7 @@ TEST_CASE("ch06_cross_modal_gans --quick runs every part, writes the issue's met
                                      dir / "generate_truncated.txt") == 0);
         REQUIRE(fs::exists(out / "generate_light_ankle_boot_t0.50.png"));
         REQUIRE(test::run_executable("ch06_cross_modal_gans", "--generate 'purple boot'" + folders, dir / "refused.txt") == 2);
-        std::ifstream log(dir / "refused.txt");
-        const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+        const std::string text = test::read_text(dir / "refused.txt");
         REQUIRE_THAT(text, Catch::Contains("unknown word 'purple'"));
     }
 }

@@ -156,11 +156,6 @@ bool draw_image(const std::filesystem::path& png) {
     return plot::image_on_axes(png, "tiles on axes", tiles, xs, ys, "z1", "z2");
 }
 
-std::string read_text(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 }  // namespace
 
 TEST_CASE("each plot function draws a PNG and keeps its data and script beside it", "[plot]") {
@@ -210,8 +205,7 @@ TEST_CASE("the data file holds every series as a gnuplot index block", "[plot]")
     const auto png = output_dir() / "blocks.png";
     PathWithoutGnuplot no_gnuplot;  // only the data matters here
     plot::line_plot(png, "two series", "x", "y", {{"a", {0, 1}, {2, 3}}, {"empty", {}, {}}, {"b", {5}, {7}}});
-    std::ifstream in(std::filesystem::path(png).replace_extension(".dat"));
-    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string data = test::read_text(std::filesystem::path(png).replace_extension(".dat"));
     CHECK_THAT(data, Contains("# series 0: a\n0 2\n1 3\n\n\n# series 1: b\n5 7\n"));
     CHECK_THAT(data, Contains("# series 'empty': no points"));
 }
@@ -239,14 +233,14 @@ TEST_CASE("a line plot's script puts the key where the style says", "[plot]") {
         plot::LineStyle style;
         style.key = key;
         plot::line_plot(dir / "key.png", "t", "x", "y", series, style);
-        const std::string script = read_text(dir / "key.gp");
+        const std::string script = test::read_text(dir / "key.gp");
         CHECK_THAT(script, Contains(command + (key == plot::Key::hidden ? "" : " ")));
         for (const auto& [other, other_command] : cases)  // and no other placement
             if (other != key) CHECK_THAT(script, !Contains(other_command + (other == plot::Key::hidden ? "" : " ")));
     }
     SECTION("the log_y signature keeps the key at the top right") {
         plot::line_plot(dir / "old.png", "t", "x", "y", series, true);
-        const std::string script = read_text(dir / "old.gp");
+        const std::string script = test::read_text(dir / "old.gp");
         CHECK_THAT(script, Contains("set key top right"));
         CHECK_THAT(script, Contains("set logscale y"));
     }
@@ -259,7 +253,7 @@ TEST_CASE("reference lines are drawn as labelled dashed constants and listed in 
     plot::LineStyle style;
     style.references = {{std::log(4.0), "L_D at equilibrium: log 4"}, {0.5, "D = 1/2"}};
     plot::line_plot(png, "t", "x", "y", {{"L_D", {0, 1, 2}, {1.2, 1.3, 1.35}}}, style);
-    const std::string script = read_text(dir / "gan.gp"), data = read_text(dir / "gan.dat");
+    const std::string script = test::read_text(dir / "gan.gp"), data = test::read_text(dir / "gan.dat");
     SECTION("each line is a constant in the plot command, dashed, without a key entry") {
         CHECK_THAT(script, Contains("1.386294361 with lines dt 2"));
         CHECK_THAT(script, Contains("0.5 with lines dt 2"));
@@ -275,7 +269,7 @@ TEST_CASE("reference lines are drawn as labelled dashed constants and listed in 
     }
     SECTION("without reference lines there is neither a label nor a constant") {
         plot::line_plot(dir / "plain.png", "t", "x", "y", {{"L_D", {0, 1}, {1, 2}}}, plot::LineStyle{});
-        const std::string plain = read_text(dir / "plain.gp");
+        const std::string plain = test::read_text(dir / "plain.gp");
         CHECK_THAT(plain, !Contains("set label"));
         CHECK_THAT(plain, !Contains("set rmargin"));
         CHECK_THAT(plain, !Contains("dt 2"));
@@ -288,7 +282,7 @@ TEST_CASE("an image on axes is placed pixel for pixel with its ticks counted fro
     PathWithoutGnuplot no_gnuplot;
     const auto png = dir / "grid.png";
     draw_image(png);  // a 50 × 38 image, ticks at the centres of the 10 × 10 tiles
-    const std::string script = read_text(dir / "grid.gp");
+    const std::string script = test::read_text(dir / "grid.gp");
     CHECK_THAT(script, Contains("plot 'grid_tiles.png' binary filetype=png with rgbimage"));  // named beside the figure
     CHECK_THAT(script, Contains("set xrange [-0.5:49.5]"));
     CHECK_THAT(script, Contains("set yrange [-0.5:37.5]"));

@@ -30,10 +30,6 @@ void write(const fs::path& path, const std::string& text) {
     std::ofstream(path) << text;
 }
 
-std::string read(const fs::path& path) {
-    std::ifstream in(path);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 }  // namespace
 
@@ -65,7 +61,7 @@ TEST_CASE("the README figure check notices stale and unresolvable figures, and t
     SECTION("the sync rewrites stale figures with the digits shown, and the check then passes") {
         write(readme, "accuracy **0.8**<!-- metrics: accuracy --> on 9,999<!-- metrics: images --> images\n");
         CHECK(sync_readme_figures("--root '" + root.path.string() + "' > /dev/null") == 0);
-        CHECK(read(readme) == "accuracy **0.9**<!-- metrics: accuracy --> on 10,000<!-- metrics: images --> images\n");
+        CHECK(mmgen::test::read_text(readme) == "accuracy **0.9**<!-- metrics: accuracy --> on 10,000<!-- metrics: images --> images\n");
         CHECK(sync_readme_figures(check) == 0);
     }
 }
