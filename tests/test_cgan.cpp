@@ -283,6 +283,10 @@ TEST_CASE("ch06_cross_modal_gans --quick runs every part, writes the issue's met
         REQUIRE(f.at("vaegan_feature_weight").get<double>() == 1);
         REQUIRE(f.at("vaegan_adversarial_weight").get<double>() == 5);
         REQUIRE(f.at("vaegan_kl_weight").get<double>() == 0.5);
+        // its own training files, beside the default run's: --resume never continues a run of other weights
+        const fs::path checkpoints = dir / "checkpoints" / "06_cross_modal_gans";
+        REQUIRE(fs::exists(checkpoints / "training-vaegan-vae-beta0.5-gamma5-features1-quick.safetensors"));
+        REQUIRE(fs::exists(checkpoints / "training-vaegan-vae-quick.safetensors"));
         for (double e : f.at("vaegan_history").at("feature_error").get<std::vector<double>>()) REQUIRE(e > 0);
         REQUIRE(test::run_executable("ch06_cross_modal_gans", "--quick --part vaegan --vaegan-features -1" + folders2,
                                      dir / "negative.txt") == 2);

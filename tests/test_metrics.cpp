@@ -1,6 +1,7 @@
 // Fréchet distance, the symmetric matrix square root under it, sample moments and the class
-// histogram used to spot mode collapse.
+// histogram used to spot mode collapse, and the agreement of classes with their sources'.
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -125,4 +126,18 @@ TEST_CASE("class_histogram counts labels and classes_at_least counts well-filled
     CHECK(classes_at_least(hist, 0.0) == 5);
     CHECK(classes_at_least(std::vector<std::size_t>(10, 0), 0.1) == 0);  // no samples, no classes
     REQUIRE_THROWS_WITH(class_histogram({0, 7}, 5), Contains("label 7"));
+}
+
+TEST_CASE("class_agreement counts the images read as their source's class, overall and per source class", "[metrics]") {
+    // sources 0, 0, 1, 1, 1, 2; read as 0, 1, 1, 1, 0, 2: 4 of 6 agree; class 0 1 of 2, class 1 2 of 3, class 2 1 of 1
+    const std::vector<std::uint8_t> source = {0, 0, 1, 1, 1, 2};
+    const auto a = class_agreement({0, 1, 1, 1, 0, 2}, source, 4);
+    CHECK(a.overall == 4.0 / 6.0);
+    REQUIRE(a.per_class.size() == 4);
+    CHECK(a.per_class[0] == 0.5);
+    CHECK(a.per_class[1] == 2.0 / 3.0);
+    CHECK(a.per_class[2] == 1.0);
+    CHECK(a.per_class[3] == 0.0);  // no image of class 3
+    REQUIRE_THROWS_WITH(class_agreement({0, 1}, source, 4), Contains("2 predicted classes for 6 source classes"));
+    REQUIRE_THROWS_WITH(class_agreement({0, 0, 1, 1, 1, 9}, source, 4), Contains("image 5"));
 }

@@ -30,7 +30,6 @@ void write(const fs::path& path, const std::string& text) {
     std::ofstream(path) << text;
 }
 
-
 }  // namespace
 
 TEST_CASE("every marked figure in the READMEs equals its metrics.json value", "[readme]") {

@@ -136,9 +136,8 @@ PartOutcome run_autoencoder(PartContext& ctx) {
     const auto fitted_scores = models::score_samples(ctx.evaluator, fitted_samples, ctx.reference);
     // the reconstructions the judge still reads as their source's class: what a code of 20 numbers
     // with no KL on it keeps of the class (chapter 06 §2.5 sets the VAE-GAN's beside it)
-    const auto reconstruction_classes = ctx.evaluator.get().classify(reconstructions);
-    std::size_t agree = 0;
-    for (std::size_t i = 0; i < reconstruction_classes.size(); ++i) agree += reconstruction_classes[i] == ctx.test.labels[i];
+    const auto agreement = class_agreement(ctx.evaluator.get().classify(reconstructions),
+                                           std::span(ctx.test.labels).first(test_x.dim(0)), data::kNumClasses);
 
     write_grid_png(out / "ae_reconstructions.png", concat({slice_rows(test_x, 0, 10), slice_rows(reconstructions, 0, 10)}, 0),
                    28, 28, 2, 10, 0, 1, 3);
@@ -154,7 +153,7 @@ PartOutcome run_autoencoder(PartContext& ctx) {
     m["ae_init"] = ctx.options.init;
     m["ae_test_reconstruction"] = test_rec;
     m["ae_reconstruction_fd"] = rec_scores.fd;
-    m["ae_reconstruction_agreement"] = double(agree) / double(reconstruction_classes.size());
+    m["ae_reconstruction_agreement"] = agreement.overall;
     m["ae_prior_fd"] = prior_scores.fd;
     m["ae_prior_classes_at_least_5pct"] = prior_scores.classes_at_least_5pct;
     m["ae_prior_class_histogram"] = prior_scores.class_histogram;

@@ -85,25 +85,21 @@ VaeScores score_vae(models::Vae& vae, PartContext& ctx, std::size_t scored, Rng&
     NoGradGuard no_grad;
     const Tensor samples = vae.decode_images(Tensor::randn({scored, vae.config().latent}, rng));  // (scored, 784)
     const auto scores = models::score_samples(ctx.evaluator, samples, ctx.reference);
+    // reconstructions σ(Dec(μ(x))) of the first n test images, classified in chunks of 1,000
     const std::size_t n = quick ? 1000 : ctx.test.n;
-    std::size_t agree = 0;
-    std::vector<std::size_t> agree_in(data::kNumClasses, 0), images_in(data::kNumClasses, 0);
+    std::vector<std::size_t> classes;
     for (std::size_t start = 0; start < n; start += 1000) {
         std::vector<std::size_t> idx(std::min<std::size_t>(1000, n - start));
         for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = start + i;
         const Tensor x = data::images_to_tensor(ctx.test, idx, 0, 1);  // (≤ 1000, 784)
-        const auto classes = ctx.evaluator.classify(vae.decode_images(vae.encode(x).mu));
-        for (std::size_t i = 0; i < idx.size(); ++i) {
-            const std::size_t label = ctx.test.labels[idx[i]];
-            const bool same = classes[i] == label;
-            agree += same, agree_in[label] += same, ++images_in[label];
-        }
+        const auto chunk = ctx.evaluator.classify(vae.decode_images(vae.encode(x).mu));
+        classes.insert(classes.end(), chunk.begin(), chunk.end());
     }
-    for (std::size_t k = 0; k < data::kNumClasses; ++k)
-        s.reconstruction_agreement_per_class.push_back(images_in[k] ? double(agree_in[k]) / double(images_in[k]) : 0.0);
+    const auto agreement = class_agreement(classes, std::span(ctx.test.labels).first(n), data::kNumClasses);
+    s.reconstruction_agreement = agreement.overall;
+    s.reconstruction_agreement_per_class = agreement.per_class;
     s.prior_fd = scores.fd;
     s.test_neg_elbo = elbo.loss;
-    s.reconstruction_agreement = double(agree) / double(n);
     s.classes_at_least_5pct = scores.classes_at_least_5pct;
     s.class_histogram = scores.class_histogram;
     return s;

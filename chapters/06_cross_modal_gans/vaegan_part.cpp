@@ -100,7 +100,20 @@ void run_vaegan(PartContext& ctx) {
     data::Batcher batcher(ctx.train.n, c.batch_size, rng, /*drop_last=*/true,
                           c.quick ? std::optional<std::size_t>(kQuickTrain) : std::nullopt);
     const std::size_t epochs = c.quick ? kQuickEpochs : ctx.options.vaegan_epochs, total_steps = epochs * batcher.batches_per_epoch();
-    const std::string suffix = c.quick ? "-quick" : "";
+    // one set of files per recipe, so --resume never continues a run of other weights or length
+    const Options defaults;
+    std::string suffix;
+    const auto tag = [&](const char* name, double value, double default_value) {
+        if (value == default_value) return;
+        char text[32];
+        std::snprintf(text, sizeof text, "-%s%g", name, value);
+        suffix += text;
+    };
+    tag("beta", ctx.options.vaegan_beta, defaults.vaegan_beta);
+    tag("gamma", ctx.options.vaegan_gamma, defaults.vaegan_gamma);
+    tag("features", ctx.options.vaegan_features, defaults.vaegan_features);
+    tag("epochs", double(ctx.options.vaegan_epochs), double(defaults.vaegan_epochs));
+    if (c.quick) suffix += "-quick";
     const GameFiles files{fs::path(c.checkpoint_dir) / ("training-vaegan-vae" + suffix + ".safetensors"),
                           fs::path(c.checkpoint_dir) / ("training-vaegan-d" + suffix + ".safetensors")};
     nlohmann::json saved;

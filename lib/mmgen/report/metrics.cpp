@@ -130,6 +130,28 @@ std::vector<std::size_t> class_histogram(const std::vector<std::size_t>& labels,
     return counts;
 }
 
+ClassAgreement class_agreement(const std::vector<std::size_t>& predicted, std::span<const std::uint8_t> source,
+                               std::size_t classes) {
+    if (predicted.size() != source.size() || predicted.empty())
+        throw std::invalid_argument("class_agreement: " + std::to_string(predicted.size()) + " predicted classes for " +
+                                    std::to_string(source.size()) + " source classes (need the same number, at least one)");
+    std::vector<std::size_t> agree_in(classes, 0), images_in(classes, 0);
+    std::size_t agree = 0;
+    for (std::size_t i = 0; i < predicted.size(); ++i) {
+        const std::size_t c = source[i];
+        if (c >= classes || predicted[i] >= classes)
+            throw std::invalid_argument("class_agreement: image " + std::to_string(i) + " has a class outside [0, " +
+                                        std::to_string(classes) + ")");
+        const bool same = predicted[i] == c;
+        agree += same, agree_in[c] += same, ++images_in[c];
+    }
+    ClassAgreement a;
+    a.overall = double(agree) / double(predicted.size());
+    for (std::size_t c = 0; c < classes; ++c)
+        a.per_class.push_back(images_in[c] ? double(agree_in[c]) / double(images_in[c]) : 0.0);
+    return a;
+}
+
 std::size_t classes_at_least(const std::vector<std::size_t>& hist, double fraction) {
     if (!(fraction >= 0 && fraction <= 1))
         throw std::invalid_argument("classes_at_least: fraction must lie in [0, 1], got " + std::to_string(fraction));

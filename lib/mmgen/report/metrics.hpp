@@ -14,6 +14,7 @@
 // Class histogram: how the evaluator classifies the generated images. A generator that has
 // collapsed onto a few modes fills a few classes and leaves the rest (nearly) empty.
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -47,6 +48,17 @@ double frechet_distance(const Moments& a, const Moments& b);
 
 // counts[c] = how many labels equal c, for c in [0, classes); throws on a label ≥ classes.
 std::vector<std::size_t> class_histogram(const std::vector<std::size_t>& labels, std::size_t classes);
+
+// How often images are read as the class of the images they came from (reconstructions, say):
+// predicted[i] is the evaluator's class of image i, source[i] the class of its source. overall is
+// the fraction that agree, per_class[c] the same over the images whose source is of class c (0 for
+// a class with none). Throws on different lengths, an empty input or a class ≥ classes.
+struct ClassAgreement {
+    double overall = 0;
+    std::vector<double> per_class;  // (classes)
+};
+ClassAgreement class_agreement(const std::vector<std::size_t>& predicted, std::span<const std::uint8_t> source,
+                               std::size_t classes);
 
 // How many classes hold at least `fraction` of all the samples counted in `hist`
 // (e.g. 0.05: classes with ≥ 5 % of the samples). A uniform generator over 10 classes scores
