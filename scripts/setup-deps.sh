@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config   # compiler and build
   libopenblas-dev liblapacke-dev     # GEMM (cblas_sgemm/dgemm); LAPACK's symmetric eigensolver
+  libopenblas-openmp-dev             # OpenBLAS's OpenMP build: GEMM and our loops share one thread pool
   catch2                             # tests (v2.13)
   libbenchmark-dev                   # bench/
   libgnuplot-iostream-dev gnuplot-nox libboost-iostreams-dev libboost-filesystem-dev   # plots

@@ -119,3 +119,9 @@ TEST_CASE("the BLAS thread count can be set and read back", "[gemm]") {
     set_blas_threads(before);
     CHECK(blas_threads() == before);
 }
+
+TEST_CASE("the OpenBLAS loaded at run time is the OpenMP build the library links", "[gemm]") {
+    // the loader could find the system's default (pthreads) libopenblas.so.0 instead, and the
+    // GEMMs would then run on a second pool of threads beside parallel::for_range's
+    CHECK(blas_uses_openmp());
+}

@@ -70,5 +70,6 @@ void set_blas_threads(int threads) {
     parallel::set_threads(threads);  // the loops between the GEMMs use as many
 }
 int blas_threads() { return openblas_get_num_threads(); }
+bool blas_uses_openmp() { return openblas_get_parallel() == OPENBLAS_OPENMP; }
 
 }  // namespace mmgen

@@ -33,4 +33,9 @@ void set_gemm_trace(std::vector<GemmShape>* trace);
 void set_blas_threads(int threads);
 int blas_threads();
 
+// True when the OpenBLAS loaded at run time is its OpenMP build, the one the library is linked
+// against (CMakeLists.txt): a loader that found the default pthreads build instead would bring
+// back two pools of threads contending for the cores.
+bool blas_uses_openmp();
+
 }  // namespace mmgen

@@ -2,12 +2,10 @@
 // parallel::for_range: the loops around the GEMMs (im2col, col2im, pooling, batch norm, ReLU),
 // split over the machine's cores.
 //
-// A convolutional step spends as long in those memory-bound loops as in its GEMMs, and
-// OpenBLAS already owns threads for the GEMMs. for_range cuts [0, n) into a few contiguous
-// chunks per thread, which the calling thread and persistent workers claim one at a time (on a
-// loaded machine a worker the OS has not scheduled yet does not hold the loop up: the caller
-// runs the chunks itself). A worker spins briefly after a loop and then sleeps (a futex wait),
-// so between parallel loops it leaves the core to OpenBLAS.
+// A convolutional step spends as long in those memory-bound loops as in its GEMMs. for_range
+// cuts [0, n) into a few contiguous chunks per thread and runs them on OpenMP's threads — the
+// same threads OpenBLAS's OpenMP build runs its GEMMs on, so the loops and the GEMMs take turns
+// on one pool instead of two pools contending for the cores (parallel.cpp).
 //
 // Exactness: every caller splits over an axis whose elements are computed independently
 // (images of the batch, channels, planes), so each output value is produced by the same
@@ -30,8 +28,8 @@ void run(std::size_t n, std::size_t parts, RangeFn fn, void* body);
 
 // Calls body(begin, end) on disjoint ranges covering [0, n) (up to four per thread), in
 // parallel; returns when all have run. Ranges of fewer than `grain` items are not split off
-// (a loop of n < 2·grain runs on the calling thread). A for_range called from inside a body,
-// or while another thread's for_range runs, runs on its calling thread.
+// (a loop of n < 2·grain runs on the calling thread). A for_range called from inside a body
+// runs on its calling thread.
 template <class Body>
 void for_range(std::size_t n, std::size_t grain, Body&& body) {
     const std::size_t most = grain ? n / grain : n;
