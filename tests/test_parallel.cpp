@@ -43,24 +43,20 @@ struct Ranges {
 TEST_CASE("for_range hands out disjoint ranges that cover [0, n) once, shared by the threads", "[parallel]") {
     LoopThreads two(2);
     REQUIRE(parallel::threads() == 2);
-    SECTION("a loop of many items is split into four chunks per thread, run by both threads") {
+    SECTION("a loop of many items is split into four chunks per thread, run by the caller and the worker") {
         Ranges seen;
         std::vector<int> visits(1000, 0);
-        std::mutex ids_mutex;
-        std::set<std::thread::id> ids;
+        const auto caller = std::this_thread::get_id();
         parallel::for_range(visits.size(), 10, [&](std::size_t begin, std::size_t end) {
             seen.add(begin, end);
             for (std::size_t i = begin; i < end; ++i) ++visits[i];
             // each chunk waits (up to 10 s) until two threads have taken chunks, so that one
-            // thread cannot run them all before the other starts: both must run one
-            {
-                std::lock_guard lock(ids_mutex);
-                ids.insert(std::this_thread::get_id());
-            }
+            // thread cannot run them all before the other starts: both threads of the team —
+            // the caller and the worker — must run one
             for (int wait = 0; wait < 10000; ++wait) {
                 {
-                    std::lock_guard lock(ids_mutex);
-                    if (ids.size() >= 2) break;
+                    std::lock_guard lock(seen.mutex);
+                    if (seen.threads.size() >= 2) break;
                 }
                 std::this_thread::sleep_for(std::chrono::milliseconds(1));
             }
@@ -71,6 +67,7 @@ TEST_CASE("for_range hands out disjoint ranges that cover [0, n) once, shared by
         }
         CHECK(seen.ranges.size() == 8);
         CHECK(seen.threads.size() == 2);
+        CHECK(seen.threads.count(caller) == 1);
     }
     SECTION("a loop shorter than two grains runs on the calling thread in one range") {
         Ranges seen;
